@@ -1,0 +1,232 @@
+//! Advice: what the source document says about a verdict, in the project's words.
+//!
+//! An advice file (TOML, see `data/advice.toml`) has one table per label:
+//!
+//! ```toml
+//! [labels.desperate]
+//! display = "desperate / materialistic"
+//!
+//! [[labels.desperate.entries]]
+//! id = "gifts"
+//! section = "Why gifting your ex doesn't work? coz it gives a wrong message"
+//! summary = "..."                      # paraphrase, in our own words
+//! cues = ["gift", "flowers", "necklace"]
+//!
+//! [[labels.desperate.entries]]
+//! id = "instead"
+//! section = "The message you should be giving to your ex"
+//! summary = "..."
+//! always = true                         # shown after the matched entries
+//! ```
+//!
+//! For a verdict, the entries whose cues occur among the terms that pushed it are
+//! shown, by `priority` and then strongest push first; then the `always` entries. When no cue matches,
+//! the `fallback` entries stand in. Cues are analysed like drafts (stemmed, and a
+//! cue of several words matches that n-gram), so "flowers" matches "flower".
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::{Pipeline, Verdict};
+use crate::text::analyzer::{CAPS_MARKER, NUMBER_MARKER};
+
+/// The advice file shipped with draftcheck (embedded in the binary).
+pub const DEFAULT_ADVICE: &str = include_str!("../data/advice.toml");
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdviceFile {
+    #[serde(default)]
+    pub labels: BTreeMap<String, LabelAdvice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelAdvice {
+    /// How to name this label to a person, e.g. "desperate / materialistic".
+    pub display: Option<String>,
+    #[serde(default)]
+    pub entries: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub id: Option<String>,
+    /// Heading of the source document's section this draws on.
+    pub section: String,
+    /// The advice, in the project's own words.
+    pub summary: String,
+    #[serde(default)]
+    pub cues: Vec<String>,
+    /// Shown for every verdict of this label, after the matched entries.
+    #[serde(default)]
+    pub always: bool,
+    /// Shown when no entry's cues matched.
+    #[serde(default)]
+    pub fallback: bool,
+    /// Matched entries are listed by priority (higher first), then by how strongly
+    /// their cues pushed the verdict. Topic entries (gifts, letters) outrank
+    /// general ones (pressure) so that a gift draft leads with the gift advice.
+    #[serde(default)]
+    pub priority: i64,
+}
+
+/// The vocabulary term a cue stands for: a marker as it is, words analysed and
+/// joined like an n-gram.
+fn cue_term(analyzer: &crate::text::Analyzer, cue: &str) -> String {
+    if [CAPS_MARKER, NUMBER_MARKER].contains(&cue) {
+        return cue.to_string();
+    }
+    let tokens = analyzer.tokenize(cue);
+    if tokens.iter().any(|t| t.is_word) {
+        let words: Vec<String> = tokens
+            .into_iter()
+            .filter(|t| t.is_word)
+            .map(|t| t.term)
+            .collect();
+        words.join(" ")
+    } else {
+        tokens
+            .into_iter()
+            .map(|t| t.term)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// One piece of advice chosen for a verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Advice {
+    pub section: String,
+    pub summary: String,
+    /// The draft's terms that matched this entry's cues (empty for always/fallback).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub matched: Vec<String>,
+}
+
+impl AdviceFile {
+    /// Parses and checks an advice file; `source` names it in errors.
+    pub fn parse(source: &Path, text: &str) -> Result<Self> {
+        let file: AdviceFile = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() as u64 + 1);
+            Error::at(
+                source,
+                line,
+                format!("not a valid advice file: {}", e.message()),
+            )
+            .with_hint("see data/advice.toml for the expected layout")
+        })?;
+        for (label, advice) in &file.labels {
+            for (i, entry) in advice.entries.iter().enumerate() {
+                if entry.section.trim().is_empty() || entry.summary.trim().is_empty() {
+                    return Err(Error::at(
+                        source,
+                        None,
+                        format!(
+                            "entry {} of label '{label}' has an empty section or summary",
+                            i + 1
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(file)
+    }
+
+    /// The advice embedded in the binary.
+    pub fn embedded() -> Self {
+        Self::parse(Path::new("<embedded advice>"), DEFAULT_ADVICE)
+            .expect("the embedded advice file is valid")
+    }
+
+    /// Loads an advice file from disk.
+    pub fn load(path: &Path) -> Result<Self> {
+        let bytes = crate::dataset::read_file(path)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::at(path, None, "the advice file is not valid UTF-8"))?;
+        Self::parse(path, &text)
+    }
+
+    /// Display name of a label (the label itself when the file has none).
+    pub fn display_name<'a>(&'a self, label: &'a str) -> &'a str {
+        self.labels
+            .get(label)
+            .and_then(|a| a.display.as_deref())
+            .unwrap_or(label)
+    }
+
+    /// Picks the advice for a verdict of `pipeline`.
+    pub fn select(&self, pipeline: &Pipeline, verdict: &Verdict) -> Vec<Advice> {
+        let label = &pipeline.labels()[verdict.label];
+        let Some(advice) = self.labels.get(label) else {
+            return Vec::new();
+        };
+        let analyzer = pipeline.analyzer();
+        // Terms of the draft that did not push against the verdict, with their push.
+        let pushing: BTreeMap<&str, f64> = verdict
+            .contributions
+            .iter()
+            .filter(|c| c.weight >= 0.0)
+            .map(|c| (c.term.as_str(), c.weight))
+            .collect();
+        let mut matched: Vec<(i64, f64, usize, Vec<String>)> = Vec::new();
+        for (i, entry) in advice.entries.iter().enumerate() {
+            if entry.always || entry.fallback {
+                continue;
+            }
+            let mut hits = Vec::new();
+            let mut strength = 0.0;
+            for cue in &entry.cues {
+                let term = cue_term(analyzer, cue);
+                if let Some(&w) = pushing.get(term.as_str())
+                    && !hits.contains(&term)
+                {
+                    strength += w;
+                    hits.push(term);
+                }
+            }
+            if !hits.is_empty() {
+                matched.push((entry.priority, strength, i, hits));
+            }
+        }
+        matched.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+        let mut out: Vec<Advice> = matched
+            .into_iter()
+            .map(|(_, _, i, hits)| Advice {
+                section: advice.entries[i].section.clone(),
+                summary: advice.entries[i].summary.clone(),
+                matched: hits,
+            })
+            .collect();
+        let fallback = out.is_empty();
+        out.extend(
+            advice
+                .entries
+                .iter()
+                .filter(|e| e.always || (fallback && e.fallback))
+                .map(|e| Advice {
+                    section: e.section.clone(),
+                    summary: e.summary.clone(),
+                    matched: Vec::new(),
+                }),
+        );
+        // Entries drawing on the same section read as one piece of advice.
+        let mut merged: Vec<Advice> = Vec::with_capacity(out.len());
+        for item in out {
+            match merged.iter_mut().find(|m| m.section == item.section) {
+                Some(m) => {
+                    m.summary = format!("{} {}", m.summary, item.summary);
+                    m.matched.extend(item.matched);
+                }
+                None => merged.push(item),
+            }
+        }
+        merged
+    }
+}

@@ -1,0 +1,168 @@
+//! The `draftcheck` command line: one module per command, each with its usage
+//! text, its argument struct and one `run` function. Options shared by several
+//! commands (data columns, feature and model settings) live here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::Result;
+use crate::model::{ClassifierSettings, Settings};
+use crate::text::{AnalyzerSettings, VectorizerSettings, Weighting};
+
+pub mod evaluate;
+pub mod score;
+pub mod train;
+
+/// The default training data, relative to the current folder.
+pub const DEFAULT_DATA: &str = "data/drafts.csv";
+/// The default model path, relative to the current folder.
+pub const DEFAULT_MODEL: &str = "models/drafts.json";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "draftcheck",
+    version,
+    about = "Check a message to an ex before you send it: does it read as desperate or composed?",
+    long_about = "Check a message to an ex before you send it.\n\n\
+draftcheck is a text classifier: trained on labelled drafts, it tells whether a new \
+draft reads as desperate/materialistic (gifts, flowers, love letters, pleading, \
+pressure) or composed and independent, how sure it is, which words pushed it there, \
+and what the advice it is built on says about that.",
+    after_help = "Examples:\n  \
+draftcheck score \"I bought you a necklace, please call me\"\n  \
+draftcheck train --data data/drafts.csv --model models/drafts.json\n  \
+draftcheck evaluate --folds 5",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Train(train::Args),
+    Score(score::Args),
+    Evaluate(evaluate::Args),
+}
+
+/// Runs a parsed command line; returns the process exit code on success.
+pub fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Train(args) => train::run(args),
+        Command::Score(args) => score::run(args),
+        Command::Evaluate(args) => evaluate::run(args),
+    }
+}
+
+/// Where the labelled data is and which columns hold the text and the label.
+#[derive(Debug, Clone, Args)]
+pub struct DataArgs {
+    /// Labelled CSV file (UTF-8, with a header row).
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_DATA)]
+    pub data: PathBuf,
+    /// Column holding the draft's text.
+    #[arg(long, value_name = "NAME", default_value = "text")]
+    pub text_column: String,
+    /// Column holding the label.
+    #[arg(long, value_name = "NAME", default_value = "label")]
+    pub label_column: String,
+}
+
+/// Settings of the text pipeline and the classifier (stored in the model).
+#[derive(Debug, Clone, Args)]
+pub struct FeatureArgs {
+    /// L2 regularisation strength (positive; scikit-learn's C = 1/alpha).
+    #[arg(long, value_name = "A", default_value_t = ClassifierSettings::default().alpha, allow_hyphen_values = true, help_heading = "Model")]
+    pub alpha: f64,
+    /// Most solver (L-BFGS) iterations.
+    #[arg(long, value_name = "N", default_value_t = ClassifierSettings::default().max_iterations, help_heading = "Model")]
+    pub max_iterations: u64,
+    /// Word n-gram lengths, MIN-MAX or N (e.g. 1-2).
+    #[arg(long, value_name = "MIN-MAX", default_value = "1-2", value_parser = parse_ngrams, help_heading = "Features")]
+    pub ngrams: (usize, usize),
+    /// Keep terms found in at least this many drafts.
+    #[arg(long, value_name = "N", default_value_t = VectorizerSettings::default().min_df, help_heading = "Features")]
+    pub min_df: usize,
+    /// Drop terms found in more than this fraction of drafts.
+    #[arg(long, value_name = "F", default_value_t = VectorizerSettings::default().max_df, help_heading = "Features")]
+    pub max_df: f64,
+    /// Keep at most this many terms, the most frequent (0 = all).
+    #[arg(long, value_name = "N", default_value_t = VectorizerSettings::default().max_features, help_heading = "Features")]
+    pub max_features: usize,
+    /// Term weighting.
+    #[arg(long, value_enum, default_value_t = Weighting::Tfidf, help_heading = "Features")]
+    pub weighting: Weighting,
+    /// Do not scale each draft's vector to unit length.
+    #[arg(long, help_heading = "Features")]
+    pub no_normalize: bool,
+    /// Snowball stemmer language, or "none".
+    #[arg(
+        long,
+        value_name = "LANG",
+        default_value = "english",
+        help_heading = "Features"
+    )]
+    pub language: String,
+    /// Do not add marker terms for "!!", "??", CAPITALS, numbers and emoji.
+    #[arg(long, help_heading = "Features")]
+    pub no_markers: bool,
+}
+
+impl FeatureArgs {
+    /// The settings these options describe (validated later, by `Settings::check`).
+    pub fn settings(&self) -> Settings {
+        Settings {
+            analyzer: AnalyzerSettings {
+                language: self.language.clone(),
+                ngram_min: self.ngrams.0,
+                ngram_max: self.ngrams.1,
+                markers: !self.no_markers,
+            },
+            vectorizer: VectorizerSettings {
+                min_df: self.min_df,
+                max_df: self.max_df,
+                max_features: self.max_features,
+                weighting: self.weighting,
+                l2_normalize: !self.no_normalize,
+            },
+            classifier: ClassifierSettings {
+                alpha: self.alpha,
+                max_iterations: self.max_iterations,
+                ..ClassifierSettings::default()
+            },
+        }
+    }
+}
+
+/// Parses "1-2" or "2" into an n-gram range, checking 1 <= MIN <= MAX <= 5.
+pub fn parse_ngrams(s: &str) -> std::result::Result<(usize, usize), String> {
+    let bad = || format!("'{s}' is not an n-gram range: use MIN-MAX such as 1-2, or one number");
+    let (min, max) = match s.split_once('-') {
+        Some((a, b)) => (
+            a.trim().parse().map_err(|_| bad())?,
+            b.trim().parse().map_err(|_| bad())?,
+        ),
+        None => {
+            let n = s.trim().parse().map_err(|_| bad())?;
+            (n, n)
+        }
+    };
+    let limit = crate::text::analyzer::MAX_NGRAM;
+    if min == 0 || min > max || max > limit {
+        return Err(format!(
+            "n-gram range {min}-{max} is invalid: need 1 <= MIN <= MAX <= {limit}"
+        ));
+    }
+    Ok((min, max))
+}
+
+/// Output format of results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Readable text.
+    Text,
+    /// One JSON object per line.
+    Json,
+}

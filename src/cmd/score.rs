@@ -1,0 +1,307 @@
+//! `draftcheck score`: verdicts, probabilities, explanations and advice for drafts.
+
+use std::io::{BufWriter, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::advice::{Advice, AdviceFile};
+use crate::cmd::{DEFAULT_MODEL, Format};
+use crate::dataset::{csv_error, field_str, find_column, read_headers, reader_builder};
+use crate::error::{Error, Result};
+use crate::model::file::{ModelFile, load};
+use crate::model::{Pipeline, Verdict};
+
+/// The model compiled into the binary (empty if none was committed at build time).
+const EMBEDDED_MODEL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/embedded_model.json"));
+
+/// Score drafts: the verdict, how sure it is, the words that pushed it, and advice.
+///
+/// The model is --model if given, else models/drafts.json in the current folder if
+/// there is one, else the model built into draftcheck.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+draftcheck score \"I bought you a necklace for your birthday, please call me back\"\n  \
+draftcheck score --format json \"Congrats on the new job, hope you're doing well\"\n  \
+draftcheck score --file letter.txt\n  \
+echo \"miss you so much\" | draftcheck score\n  \
+draftcheck score --batch drafts.csv --format json > verdicts.jsonl")]
+pub struct Args {
+    /// Drafts to score, each one argument.
+    #[arg(value_name = "DRAFT")]
+    pub drafts: Vec<String>,
+    /// Score the whole file as one draft (e.g. a long letter).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["drafts", "batch"])]
+    pub file: Option<PathBuf>,
+    /// Score every row of a CSV file, in order.
+    #[arg(long, value_name = "PATH.csv", conflicts_with = "drafts")]
+    pub batch: Option<PathBuf>,
+    /// Column of the --batch file holding the text.
+    #[arg(long, value_name = "NAME", default_value = "text", requires = "batch")]
+    pub text_column: String,
+    /// Model file [default: models/drafts.json if present, else the built-in model].
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+    /// Advice file [default: the built-in advice].
+    #[arg(long, value_name = "PATH")]
+    pub advice: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// How many terms to show in text output.
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    pub top: usize,
+}
+
+/// A loaded model and where it came from.
+pub struct LoadedModel {
+    pub pipeline: Pipeline,
+    pub source: String,
+}
+
+/// Loads the model chosen by `--model`, the current folder, or the embedded one.
+pub fn resolve_model(explicit: Option<&Path>) -> Result<LoadedModel> {
+    let load_path = |path: &Path| -> Result<LoadedModel> {
+        Ok(LoadedModel {
+            pipeline: load(path)?.to_pipeline()?,
+            source: path.display().to_string(),
+        })
+    };
+    if let Some(path) = explicit {
+        return load_path(path);
+    }
+    let local = Path::new(DEFAULT_MODEL);
+    if local.is_file() {
+        return load_path(local);
+    }
+    if EMBEDDED_MODEL.is_empty() {
+        return Err(
+            Error::new("no model: models/drafts.json is not here and none is built in")
+                .with_hint("train one with `draftcheck train`, or pass --model PATH"),
+        );
+    }
+    let model = ModelFile::from_slice(Path::new("<built-in model>"), EMBEDDED_MODEL)?;
+    Ok(LoadedModel {
+        pipeline: model.to_pipeline()?,
+        source: "built-in".to_string(),
+    })
+}
+
+pub fn run(args: Args) -> Result<i32> {
+    let model = resolve_model(args.model.as_deref())?;
+    let advice = match &args.advice {
+        Some(path) => AdviceFile::load(path)?,
+        None => AdviceFile::embedded(),
+    };
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let scorer = Scorer {
+        model: &model,
+        advice: &advice,
+        format: args.format,
+        top: args.top,
+    };
+    if let Some(path) = &args.batch {
+        scorer.batch(path, &args.text_column, &mut out)?;
+    } else {
+        let drafts = if let Some(path) = &args.file {
+            let bytes = crate::dataset::read_file(path)?;
+            vec![String::from_utf8(bytes).map_err(|_| {
+                Error::at(path, None, "the file is not valid UTF-8")
+                    .with_hint("save it as UTF-8 text")
+            })?]
+        } else if args.drafts.is_empty() {
+            if std::io::stdin().is_terminal() {
+                eprintln!("Type or paste a draft, then press Ctrl-D:");
+            }
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| Error::new(format!("cannot read standard input: {e}")))?;
+            vec![text]
+        } else {
+            args.drafts.clone()
+        };
+        for (i, draft) in drafts.iter().enumerate() {
+            if draft.trim().is_empty() {
+                return Err(Error::usage(if drafts.len() > 1 {
+                    format!("draft {} is empty", i + 1)
+                } else {
+                    "the draft is empty".to_string()
+                })
+                .with_hint("give the text to score, e.g. draftcheck score \"your message\""));
+            }
+        }
+        for (i, draft) in drafts.iter().enumerate() {
+            if i > 0 && args.format == Format::Text {
+                writeln!(out).map_err(write_error)?;
+            }
+            scorer.write(draft, None, &mut out)?;
+        }
+    }
+    out.flush().map_err(write_error)?;
+    Ok(0)
+}
+
+fn write_error(e: std::io::Error) -> Error {
+    Error::new(format!("cannot write the output: {e}"))
+}
+
+struct Scorer<'a> {
+    model: &'a LoadedModel,
+    advice: &'a AdviceFile,
+    format: Format,
+    top: usize,
+}
+
+impl Scorer<'_> {
+    /// Scores each row of a CSV file, streaming, in input order.
+    fn batch(&self, path: &Path, text_column: &str, out: &mut impl Write) -> Result<()> {
+        let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, &e))?;
+        let mut reader = reader_builder().from_reader(std::io::BufReader::new(file));
+        let headers = read_headers(path, &mut reader)?;
+        let column = find_column(path, &headers, text_column, "--text-column")?;
+        let mut record = csv::ByteRecord::new();
+        while reader
+            .read_byte_record(&mut record)
+            .map_err(|e| csv_error(path, e))?
+        {
+            let line = record.position().map_or(0, |p| p.line());
+            let text = field_str(path, &record, column)?;
+            if text.trim().is_empty() {
+                return Err(Error::at(
+                    path,
+                    Some(line),
+                    format!("the '{text_column}' field is empty"),
+                )
+                .with_hint("write the draft's text, or delete the row"));
+            }
+            if self.format == Format::Text {
+                writeln!(out, "── line {line}").map_err(write_error)?;
+            }
+            self.write(text, Some(line), out)?;
+        }
+        Ok(())
+    }
+
+    fn write(&self, draft: &str, line: Option<u64>, out: &mut impl Write) -> Result<()> {
+        let pipeline = &self.model.pipeline;
+        let verdict = pipeline.score(draft);
+        let advice = self.advice.select(pipeline, &verdict);
+        let text = match self.format {
+            Format::Json => {
+                let mut value = verdict_json(pipeline, &verdict, &advice, &self.model.source);
+                if let Some(line) = line {
+                    value["line"] = json!(line);
+                }
+                format!("{value}\n")
+            }
+            Format::Text => self.verdict_text(draft, &verdict, &advice),
+        };
+        out.write_all(text.as_bytes()).map_err(write_error)
+    }
+
+    fn verdict_text(&self, draft: &str, verdict: &Verdict, advice: &[Advice]) -> String {
+        let pipeline = &self.model.pipeline;
+        let label = &pipeline.labels()[verdict.label];
+        let name = self.advice.display_name(label);
+        let p = verdict.probability();
+        let width = textwrap::termwidth().clamp(40, 100);
+        let mut s = String::new();
+        if verdict.is_borderline() {
+            s.push_str(&format!("Borderline: leans {name} ({})\n", percent(p)));
+        } else {
+            s.push_str(&format!("Reads as {name} ({} sure)\n", percent(p)));
+        }
+        let filled = (p * 20.0).round() as usize;
+        s.push_str(&format!(
+            "  [{}{}]\n",
+            "#".repeat(filled),
+            ".".repeat(20 - filled)
+        ));
+        if pipeline.labels().len() > 2 || verdict.is_borderline() {
+            let all: Vec<String> = pipeline
+                .labels()
+                .iter()
+                .zip(&verdict.probabilities)
+                .map(|(l, p)| format!("{l} {}", percent(*p)))
+                .collect();
+            s.push_str(&format!("  ({})\n", all.join(", ")));
+        }
+        let shown: Vec<_> = verdict.contributions.iter().take(self.top).collect();
+        if !shown.is_empty() {
+            s.push_str(&format!(
+                "Words that weighed most (+ toward {label}, - against):\n"
+            ));
+            for c in shown {
+                let quoted = c
+                    .spans
+                    .first()
+                    .and_then(|span| draft.get(span.clone()))
+                    .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+                    .unwrap_or_else(|| c.term.clone());
+                s.push_str(&format!("  {:+.2}  {}\n", c.weight, quoted));
+            }
+        } else {
+            s.push_str("None of the draft's words are in the model's vocabulary.\n");
+        }
+        if !advice.is_empty() {
+            s.push_str("Advice:\n");
+            for a in advice {
+                s.push_str(&format!("  * {}\n", a.section));
+                let options = textwrap::Options::new(width)
+                    .initial_indent("    ")
+                    .subsequent_indent("    ");
+                for line in textwrap::wrap(&a.summary, options) {
+                    s.push_str(&line);
+                    s.push('\n');
+                }
+            }
+        }
+        s.push_str(&format!("(model: {})\n", self.model.source));
+        s
+    }
+}
+
+/// A probability as a whole percentage that never claims a certainty it lacks:
+/// 0.996 is ">99%", not "100%".
+fn percent(p: f64) -> String {
+    if p > 0.99 && p < 1.0 {
+        ">99%".to_string()
+    } else if p < 0.01 && p > 0.0 {
+        "<1%".to_string()
+    } else {
+        format!("{:.0}%", p * 100.0)
+    }
+}
+
+/// The JSON object for one verdict.
+pub fn verdict_json(
+    pipeline: &Pipeline,
+    verdict: &Verdict,
+    advice: &[Advice],
+    source: &str,
+) -> serde_json::Value {
+    let labels = pipeline.labels();
+    let probabilities: serde_json::Map<String, serde_json::Value> = labels
+        .iter()
+        .zip(&verdict.probabilities)
+        .map(|(l, p)| (l.clone(), json!(p)))
+        .collect();
+    let contributions: Vec<serde_json::Value> = verdict
+        .contributions
+        .iter()
+        .map(|c| json!({"term": c.term, "weight": c.weight}))
+        .collect();
+    json!({
+        "label": labels[verdict.label],
+        "probability": verdict.probability(),
+        "probabilities": probabilities,
+        "borderline": verdict.is_borderline(),
+        "logit": verdict.logit,
+        "intercept": verdict.intercept,
+        "contributions": contributions,
+        "advice": advice,
+        "model": source,
+    })
+}

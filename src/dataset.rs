@@ -1,0 +1,217 @@
+//! Labelled CSV files: the one place that configures CSV reading, and the loader
+//! that turns a file into texts and labels with precise errors.
+//!
+//! The format: UTF-8, a header row, comma-separated, RFC 4180 quoting (fields with
+//! commas, quotes or newlines in double quotes, inner quotes doubled). Extra
+//! columns are ignored. A UTF-8 byte-order mark and CRLF line endings are accepted.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// The CSV reader configuration used everywhere (training data, eval data, batches).
+pub fn reader_builder() -> csv::ReaderBuilder {
+    let mut builder = csv::ReaderBuilder::new();
+    builder.has_headers(true).flexible(false);
+    builder
+}
+
+/// A labelled data set loaded from a CSV file.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub path: PathBuf,
+    pub texts: Vec<String>,
+    /// Label names, sorted; targets index into this.
+    pub labels: Vec<String>,
+    pub targets: Vec<usize>,
+    /// The line each row starts on (1-based, the header is line 1).
+    pub lines: Vec<u64>,
+    /// SHA-256 of the file's bytes, in hex.
+    pub sha256: String,
+}
+
+impl Dataset {
+    pub fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
+    }
+
+    /// The file's path as written in reports and model files.
+    pub fn data_path_display(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    /// Number of rows of each label.
+    pub fn label_counts(&self) -> BTreeMap<String, usize> {
+        let mut counts: BTreeMap<String, usize> =
+            self.labels.iter().map(|l| (l.clone(), 0)).collect();
+        for &t in &self.targets {
+            *counts.get_mut(&self.labels[t]).expect("target in range") += 1;
+        }
+        counts
+    }
+}
+
+/// Reads a whole file, with a clear error if it is missing or unreadable.
+pub fn read_file(path: &Path) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .map_err(|e| Error::io("read", path, &e))?;
+    Ok(bytes)
+}
+
+/// Finds a column by name in a header row.
+pub fn find_column(path: &Path, headers: &[String], name: &str, option: &str) -> Result<usize> {
+    headers.iter().position(|h| h == name).ok_or_else(|| {
+        Error::at(
+            path,
+            Some(1),
+            format!(
+                "no column named '{name}' in the header (columns: {})",
+                headers.join(", ")
+            ),
+        )
+        .with_hint(format!("name the column with {option}"))
+    })
+}
+
+/// Decodes and checks the header row: UTF-8, not empty, no duplicate names.
+pub fn read_headers<R: Read>(path: &Path, reader: &mut csv::Reader<R>) -> Result<Vec<String>> {
+    let raw = reader
+        .byte_headers()
+        .map_err(|e| csv_error(path, e))?
+        .clone();
+    if raw.is_empty() || (raw.len() == 1 && raw[0].is_empty()) {
+        return Err(Error::at(path, None, "the file is empty")
+            .with_hint("a data file needs a header row, e.g. text,label, and one row per draft"));
+    }
+    let mut headers = Vec::with_capacity(raw.len());
+    for field in raw.iter() {
+        let name = std::str::from_utf8(field).map_err(|_| not_utf8(path, 1))?;
+        let name = name.trim_start_matches('\u{feff}').trim().to_string();
+        if headers.contains(&name) {
+            return Err(Error::at(
+                path,
+                Some(1),
+                format!("the header names column '{name}' twice"),
+            )
+            .with_hint("give every column a distinct name"));
+        }
+        headers.push(name);
+    }
+    Ok(headers)
+}
+
+fn not_utf8(path: &Path, line: u64) -> Error {
+    Error::at(path, Some(line), "the text is not valid UTF-8")
+        .with_hint("save the file as UTF-8 (in a spreadsheet: CSV UTF-8)")
+}
+
+/// A CSV parsing error with file and line.
+pub fn csv_error(path: &Path, err: csv::Error) -> Error {
+    let line = err.position().map(|p| p.line());
+    match err.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => Error::at(
+            path,
+            line,
+            format!("this row has {len} fields but the header has {expected_len}"),
+        )
+        .with_hint("quote fields that contain commas, e.g. \"Hi, it's me\""),
+        csv::ErrorKind::Io(e) => Error::io("read", path, e),
+        _ => Error::at(path, line, format!("not valid CSV: {err}")),
+    }
+}
+
+/// Decodes one field as UTF-8, reporting the line if it is not.
+pub fn field_str<'a>(path: &Path, record: &'a csv::ByteRecord, column: usize) -> Result<&'a str> {
+    let line = record.position().map_or(0, |p| p.line());
+    std::str::from_utf8(record.get(column).unwrap_or_default()).map_err(|_| not_utf8(path, line))
+}
+
+/// Loads a labelled CSV file. Every row needs a non-empty text and label, and
+/// there must be at least two distinct labels.
+pub fn load_labelled(path: &Path, text_column: &str, label_column: &str) -> Result<Dataset> {
+    let bytes = read_file(path)?;
+    let sha256: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut reader = reader_builder().from_reader(bytes.as_slice());
+    let headers = read_headers(path, &mut reader)?;
+    let text_at = find_column(path, &headers, text_column, "--text-column")?;
+    let label_at = find_column(path, &headers, label_column, "--label-column")?;
+
+    let mut texts = Vec::new();
+    let mut raw_labels = Vec::new();
+    let mut lines = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(path, e)),
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        let text = field_str(path, &record, text_at)?;
+        let label = field_str(path, &record, label_at)?.trim();
+        if text.trim().is_empty() {
+            return Err(Error::at(
+                path,
+                Some(line),
+                format!("the '{text_column}' field is empty"),
+            )
+            .with_hint("write the draft's text, or delete the row"));
+        }
+        if label.is_empty() {
+            return Err(Error::at(
+                path,
+                Some(line),
+                format!("the '{label_column}' field is empty"),
+            )
+            .with_hint("give every row a label, e.g. desperate or composed"));
+        }
+        texts.push(text.to_string());
+        raw_labels.push(label.to_string());
+        lines.push(line);
+    }
+    if texts.is_empty() {
+        return Err(Error::at(path, None, "the file has a header but no rows")
+            .with_hint("add labelled drafts below the header"));
+    }
+    let mut labels = raw_labels.clone();
+    labels.sort();
+    labels.dedup();
+    if labels.len() < 2 {
+        return Err(Error::at(
+            path,
+            None,
+            format!(
+                "every row has the label '{}'; training needs at least two labels",
+                labels[0]
+            ),
+        )
+        .with_hint("add examples of another label"));
+    }
+    let targets = raw_labels
+        .iter()
+        .map(|l| labels.binary_search(l).expect("label was collected"))
+        .collect();
+    Ok(Dataset {
+        path: path.to_path_buf(),
+        texts,
+        labels,
+        targets,
+        lines,
+        sha256,
+    })
+}

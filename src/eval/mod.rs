@@ -1,0 +1,7 @@
+//! Evaluation: stratified splits and folds, metrics, cross-validation.
+
+pub mod cv;
+pub mod metrics;
+pub mod split;
+
+pub use metrics::Report;

@@ -1,0 +1,20 @@
+//! draftcheck: does a message to an ex read as desperate or composed?
+//!
+//! The crate is laid out by unit:
+//! - [`text`]: the text pipeline (analysis into terms, vocabulary and tf-idf);
+//! - [`model`]: the classifier, the fitted pipeline and the model file format;
+//! - [`eval`]: splits, folds, metrics and cross-validation;
+//! - [`dataset`]: reading labelled CSV files;
+//! - [`advice`]: the advice shown with a verdict;
+//! - [`cmd`]: one module per command of the `draftcheck` binary.
+
+pub mod advice;
+pub mod atomic;
+pub mod cmd;
+pub mod dataset;
+pub mod error;
+pub mod eval;
+pub mod model;
+pub mod text;
+
+pub use error::{Error, Result};

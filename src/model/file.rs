@@ -1,0 +1,274 @@
+//! The model file: a self-describing JSON document.
+//!
+//! ```text
+//! { "format": "draftcheck-model", "format_version": 1, "tool_version": "...",
+//!   "created": "2026-11-30T07:00:00Z",
+//!   "settings":   { "analyzer": {...}, "vectorizer": {...}, "classifier": {...} },
+//!   "labels":     ["composed", "desperate"],
+//!   "vocabulary": { "n_docs": 660, "terms": [...], "doc_freq": [...] },
+//!   "weights":    [[...]],     // 1 row for two labels (second vs first), else one per label
+//!   "intercepts": [...],       // one per weight row
+//!   "training":   { "data_file": ..., "data_sha256": ..., "rows": ..., "label_counts": {...},
+//!                   "heldout": { accuracy, per_class, confusion, ... } or null } }
+//! ```
+//!
+//! A model file is never trusted: [`load`] checks the size, the format and its
+//! version, and that every array has the shape the vocabulary and labels imply,
+//! with finite numbers, before anything uses it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use ndarray::{Array1, Array2};
+use serde::{Deserialize, Serialize};
+
+use crate::atomic::write_atomically;
+use crate::error::{Error, Result};
+use crate::eval::Report;
+use crate::model::classifier::Classifier;
+use crate::model::pipeline::{Pipeline, Settings};
+use crate::text::Vectorizer;
+
+/// The `format` field of every model file.
+pub const FORMAT: &str = "draftcheck-model";
+/// The current format version. Bump it whenever the meaning of a field changes.
+pub const FORMAT_VERSION: u32 = 1;
+/// Largest model file accepted (bytes): far above any real model, it stops a
+/// hostile or corrupt file from exhausting memory.
+pub const MAX_MODEL_BYTES: u64 = 512 * 1024 * 1024;
+
+/// What was trained on, and how well the model did on held-out rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingSummary {
+    pub data_file: String,
+    pub data_sha256: String,
+    pub rows: usize,
+    pub label_counts: BTreeMap<String, usize>,
+    /// Held-out evaluation at training time (None when --test-fraction 0).
+    pub heldout: Option<Report>,
+    pub test_fraction: f64,
+    pub seed: u64,
+}
+
+/// The vocabulary as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VocabularyFile {
+    pub n_docs: usize,
+    pub terms: Vec<String>,
+    pub doc_freq: Vec<usize>,
+}
+
+/// The whole model file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelFile {
+    pub format: String,
+    pub format_version: u32,
+    pub tool_version: String,
+    pub created: String,
+    pub settings: Settings,
+    pub labels: Vec<String>,
+    pub vocabulary: VocabularyFile,
+    pub weights: Vec<Vec<f64>>,
+    pub intercepts: Vec<f64>,
+    pub training: TrainingSummary,
+}
+
+/// Just enough of a file to check its format before parsing the rest.
+#[derive(Deserialize)]
+struct Header {
+    format: Option<String>,
+    format_version: Option<serde_json::Value>,
+}
+
+impl ModelFile {
+    /// Describes a fitted pipeline for saving.
+    pub fn new(pipeline: &Pipeline, training: TrainingSummary) -> Self {
+        let vectorizer = pipeline.vectorizer();
+        let classifier = pipeline.classifier();
+        ModelFile {
+            format: FORMAT.to_string(),
+            format_version: FORMAT_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            created: now_rfc3339(),
+            settings: pipeline.settings().clone(),
+            labels: pipeline.labels().to_vec(),
+            vocabulary: VocabularyFile {
+                n_docs: vectorizer.n_docs(),
+                terms: vectorizer.terms().to_vec(),
+                doc_freq: vectorizer.doc_freq().to_vec(),
+            },
+            weights: classifier
+                .weights()
+                .rows()
+                .into_iter()
+                .map(|r| r.to_vec())
+                .collect(),
+            intercepts: classifier.intercepts().to_vec(),
+            training,
+        }
+    }
+
+    /// Parses and validates a model from JSON bytes; `source` names it in errors.
+    pub fn from_slice(source: &Path, bytes: &[u8]) -> Result<Self> {
+        let bad = |msg: String| {
+            Error::at(source, None, msg)
+                .with_hint("retrain it with `draftcheck train`, or pass another file with --model")
+        };
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(bad("the model file is empty".into()));
+        }
+        let header: Header = serde_json::from_slice(bytes)
+            .map_err(|e| bad(format!("not a draftcheck model (not valid JSON: {e})")))?;
+        if header.format.as_deref() != Some(FORMAT) {
+            return Err(bad(
+                "not a draftcheck model (no \"format\": \"draftcheck-model\")".into(),
+            ));
+        }
+        match header.format_version.as_ref().and_then(|v| v.as_u64()) {
+            Some(v) if v == u64::from(FORMAT_VERSION) => {}
+            Some(v) => {
+                return Err(bad(format!(
+                    "model format version {v}, but this draftcheck reads version {FORMAT_VERSION}"
+                )));
+            }
+            None => return Err(bad("the model has no valid format_version".into())),
+        }
+        let model: ModelFile = serde_json::from_slice(bytes)
+            .map_err(|e| bad(format!("the model file is malformed: {e}")))?;
+        model
+            .validate()
+            .map_err(|msg| bad(format!("the model file is inconsistent: {msg}")))?;
+        Ok(model)
+    }
+
+    /// Checks that every part has the shape the others imply.
+    fn validate(&self) -> std::result::Result<(), String> {
+        let n_labels = self.labels.len();
+        if n_labels < 2 {
+            return Err(format!(
+                "it has {n_labels} label(s); a model needs at least two"
+            ));
+        }
+        let mut sorted = self.labels.clone();
+        sorted.sort();
+        sorted.dedup();
+        if sorted.len() != n_labels {
+            return Err("its labels are not unique".into());
+        }
+        if self.labels.iter().any(|l| l.is_empty()) {
+            return Err("it has an empty label".into());
+        }
+        let vocab = &self.vocabulary;
+        let n_features = vocab.terms.len();
+        if vocab.doc_freq.len() != n_features {
+            return Err(format!(
+                "{} terms but {} document frequencies",
+                n_features,
+                vocab.doc_freq.len()
+            ));
+        }
+        if vocab.terms.windows(2).any(|w| w[0] >= w[1]) {
+            return Err("the vocabulary is not sorted or has duplicate terms".into());
+        }
+        if vocab.doc_freq.iter().any(|&d| d == 0 || d > vocab.n_docs) {
+            return Err("a document frequency is outside 1..=n_docs".into());
+        }
+        let rows = if n_labels == 2 { 1 } else { n_labels };
+        if self.weights.len() != rows || self.intercepts.len() != rows {
+            return Err(format!(
+                "{} labels need {} weight row(s) and intercept(s), found {} and {}",
+                n_labels,
+                rows,
+                self.weights.len(),
+                self.intercepts.len()
+            ));
+        }
+        for (i, row) in self.weights.iter().enumerate() {
+            if row.len() != n_features {
+                return Err(format!(
+                    "weight row {} has {} values but the vocabulary has {} terms",
+                    i,
+                    row.len(),
+                    n_features
+                ));
+            }
+        }
+        if !self
+            .weights
+            .iter()
+            .flatten()
+            .chain(&self.intercepts)
+            .all(|w| w.is_finite())
+        {
+            return Err("a weight or intercept is not a finite number".into());
+        }
+        self.settings.check().map_err(|e| e.message().to_string())?;
+        Ok(())
+    }
+
+    /// The pipeline this file describes.
+    pub fn to_pipeline(&self) -> Result<Pipeline> {
+        let vectorizer = Vectorizer::new(
+            self.settings.vectorizer.clone(),
+            self.vocabulary.terms.clone(),
+            self.vocabulary.doc_freq.clone(),
+            self.vocabulary.n_docs,
+        );
+        let rows = self.weights.len();
+        let weights =
+            Array2::from_shape_vec((rows, self.vocabulary.terms.len()), self.weights.concat())
+                .map_err(|e| Error::new(format!("bad weight matrix: {e}")))?;
+        let classifier = Classifier::new(
+            weights,
+            Array1::from(self.intercepts.clone()),
+            self.labels.len(),
+        );
+        Pipeline::from_parts(
+            self.settings.clone(),
+            vectorizer,
+            classifier,
+            self.labels.clone(),
+        )
+    }
+
+    /// Writes the model as JSON, atomically.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        write_atomically(path, |w| {
+            serde_json::to_writer(&mut *w, self).map_err(std::io::Error::other)?;
+            w.write_all(b"\n")
+        })
+    }
+}
+
+/// Reads and validates a model file from disk.
+pub fn load(path: &Path) -> Result<ModelFile> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Error::io("read the model", path, &e)
+            .with_hint("train one with `draftcheck train`, or pass --model PATH")
+    })?;
+    if meta.len() > MAX_MODEL_BYTES {
+        return Err(Error::at(
+            path,
+            None,
+            format!(
+                "the file is {} bytes, above the {} byte limit for a model",
+                meta.len(),
+                MAX_MODEL_BYTES
+            ),
+        ));
+    }
+    let bytes = crate::dataset::read_file(path)?;
+    ModelFile::from_slice(path, &bytes)
+}
+
+/// Current time as RFC 3339 (UTC, seconds); `SOURCE_DATE_EPOCH` overrides it for
+/// reproducible files.
+fn now_rfc3339() -> String {
+    let time = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .map(|secs| std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+        .unwrap_or_else(std::time::SystemTime::now);
+    humantime::format_rfc3339_seconds(time).to_string()
+}

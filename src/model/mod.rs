@@ -1,0 +1,9 @@
+//! The model: the classifier, the fitted pipeline around it, and its file format.
+
+pub mod classifier;
+pub mod file;
+pub mod pipeline;
+
+pub use classifier::{Classifier, ClassifierSettings};
+pub use file::{ModelFile, TrainingSummary};
+pub use pipeline::{Contribution, Pipeline, Settings, Trainer, Verdict};

@@ -1,0 +1,261 @@
+//! The whole model: settings -> fitted analyzer and vocabulary -> fitted classifier.
+//!
+//! [`Settings`] gathers the three units' settings and is what a model file stores.
+//! [`Settings::check`] validates them into a [`Trainer`], which analyses texts and
+//! fits a [`Pipeline`]. A pipeline scores a draft: label probabilities plus an exact
+//! explanation of the predicted label's logit, term by term.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::classifier::{Classifier, ClassifierSettings, argmax};
+use crate::text::{Analyzer, AnalyzerSettings, SparseRow, Vectorizer, VectorizerSettings};
+
+/// Every setting that shapes a model; stored in the model file.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub analyzer: AnalyzerSettings,
+    pub vectorizer: VectorizerSettings,
+    pub classifier: ClassifierSettings,
+}
+
+impl Settings {
+    /// Validates every part and returns a trainer for these settings.
+    pub fn check(&self) -> Result<Trainer> {
+        let analyzer = self.analyzer.build()?;
+        self.vectorizer.validate()?;
+        self.classifier.validate()?;
+        Ok(Trainer {
+            settings: self.clone(),
+            analyzer,
+        })
+    }
+}
+
+/// Checked settings with a ready analyzer.
+#[derive(Debug)]
+pub struct Trainer {
+    settings: Settings,
+    analyzer: Analyzer,
+}
+
+impl Trainer {
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    /// Analyses every text once; the result can be reused across folds and fits.
+    pub fn analyze_all<S: AsRef<str>>(&self, texts: &[S]) -> Vec<Vec<String>> {
+        texts
+            .iter()
+            .map(|t| self.analyzer.analyze(t.as_ref()))
+            .collect()
+    }
+
+    /// Fits the vocabulary and the classifier on analysed documents.
+    /// `targets[i]` indexes `labels`; every label must occur.
+    pub fn fit(
+        &self,
+        documents: &[&[String]],
+        targets: &[usize],
+        labels: &[String],
+        warm_start: Option<&Pipeline>,
+    ) -> Result<Pipeline> {
+        let vectorizer = self.settings.vectorizer.fit(documents)?;
+        let rows: Vec<SparseRow> = documents.iter().map(|d| vectorizer.transform(d)).collect();
+        let warm =
+            warm_start.and_then(|old| old.warm_start_for(&self.settings, &vectorizer, labels));
+        let classifier = self.settings.classifier.fit(
+            &rows,
+            vectorizer.len(),
+            targets,
+            labels.len(),
+            warm.as_ref(),
+        )?;
+        Ok(Pipeline {
+            settings: self.settings.clone(),
+            analyzer: self.settings.analyzer.build()?,
+            vectorizer,
+            classifier,
+            labels: labels.to_vec(),
+        })
+    }
+}
+
+/// A fitted model: analyzer, vocabulary, classifier and label names.
+#[derive(Debug)]
+pub struct Pipeline {
+    settings: Settings,
+    analyzer: Analyzer,
+    vectorizer: Vectorizer,
+    classifier: Classifier,
+    labels: Vec<String>,
+}
+
+/// One term's part in a verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contribution {
+    /// The vocabulary term (stemmed words joined by spaces, or a marker).
+    pub term: String,
+    /// Its exact contribution to the predicted label's logit.
+    pub weight: f64,
+    /// Where the term occurs in the draft (byte ranges), for quoting and highlighting.
+    pub spans: Vec<Range<usize>>,
+}
+
+/// The verdict on one draft.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// Index of the predicted label.
+    pub label: usize,
+    /// Probability of every label, in label order.
+    pub probabilities: Vec<f64>,
+    /// The predicted label's logit, = intercept + sum of contribution weights.
+    pub logit: f64,
+    pub intercept: f64,
+    /// Every vocabulary term present in the draft, strongest push first.
+    pub contributions: Vec<Contribution>,
+}
+
+/// A verdict whose probability is below this is called borderline (for two labels:
+/// between 0.4 and 0.6).
+pub const BORDERLINE: f64 = 0.6;
+
+impl Verdict {
+    /// Probability of the predicted label.
+    pub fn probability(&self) -> f64 {
+        self.probabilities[self.label]
+    }
+
+    /// Whether the verdict is too close to call.
+    pub fn is_borderline(&self) -> bool {
+        self.probability() < BORDERLINE
+    }
+}
+
+impl Pipeline {
+    /// Assembles a pipeline from stored parts, checking that they fit together.
+    pub fn from_parts(
+        settings: Settings,
+        vectorizer: Vectorizer,
+        classifier: Classifier,
+        labels: Vec<String>,
+    ) -> Result<Self> {
+        let analyzer = settings.analyzer.build()?;
+        if classifier.n_features() != vectorizer.len() || classifier.n_labels() != labels.len() {
+            return Err(Error::new(
+                "the classifier does not match the vocabulary or the labels",
+            ));
+        }
+        Ok(Pipeline {
+            settings,
+            analyzer,
+            vectorizer,
+            classifier,
+            labels,
+        })
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+    pub fn vectorizer(&self) -> &Vectorizer {
+        &self.vectorizer
+    }
+    pub fn classifier(&self) -> &Classifier {
+        &self.classifier
+    }
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// Feature row of an analysed document.
+    pub fn transform(&self, terms: &[String]) -> SparseRow {
+        self.vectorizer.transform(terms)
+    }
+
+    /// Predicted label index of an analysed document (for evaluation).
+    pub fn predict_terms(&self, terms: &[String]) -> usize {
+        self.classifier.predict(&self.transform(terms))
+    }
+
+    /// Label probabilities of an analysed document (for evaluation).
+    pub fn probabilities_terms(&self, terms: &[String]) -> Vec<f64> {
+        self.classifier.probabilities(&self.transform(terms))
+    }
+
+    /// Scores a draft: probabilities, the predicted label, and its explanation.
+    pub fn score(&self, text: &str) -> Verdict {
+        let tokens = self.analyzer.tokenize(text);
+        let terms = self.analyzer.analyze_tokens(&tokens);
+        let mut spans: HashMap<usize, Vec<Range<usize>>> = HashMap::new();
+        let names: Vec<String> = terms.iter().map(|(t, _)| t.clone()).collect();
+        for (term, span) in terms {
+            if let Some(i) = self.vectorizer.index_of(&term) {
+                spans.entry(i).or_default().push(span);
+            }
+        }
+        let row = self.vectorizer.transform(&names);
+        let probabilities = self.classifier.probabilities(&row);
+        let label = argmax(&probabilities);
+        let explanation = self.classifier.explain(&row, label);
+        let mut contributions: Vec<Contribution> = explanation
+            .contributions
+            .iter()
+            .map(|&(j, weight)| Contribution {
+                term: self.vectorizer.terms()[j].clone(),
+                weight,
+                spans: spans.remove(&j).unwrap_or_default(),
+            })
+            .collect();
+        contributions.sort_by(|a, b| {
+            b.weight
+                .abs()
+                .total_cmp(&a.weight.abs())
+                .then_with(|| a.term.cmp(&b.term))
+        });
+        Verdict {
+            label,
+            probabilities,
+            logit: explanation.logit,
+            intercept: explanation.intercept,
+            contributions,
+        }
+    }
+
+    /// This model's weights mapped onto another vocabulary, as a solver start point.
+    /// Only when the settings and labels match; terms new to `vectorizer` start at 0.
+    fn warm_start_for(
+        &self,
+        settings: &Settings,
+        vectorizer: &Vectorizer,
+        labels: &[String],
+    ) -> Option<Classifier> {
+        if self.labels != labels || &self.settings != settings {
+            return None;
+        }
+        let old = &self.classifier;
+        let mut weights = ndarray::Array2::zeros((old.weights().nrows(), vectorizer.len()));
+        for (j, term) in vectorizer.terms().iter().enumerate() {
+            if let Some(i) = self.vectorizer.index_of(term) {
+                weights.column_mut(j).assign(&old.weights().column(i));
+            }
+        }
+        Some(Classifier::new(
+            weights,
+            old.intercepts().clone(),
+            old.n_labels(),
+        ))
+    }
+}

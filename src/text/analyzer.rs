@@ -1,0 +1,442 @@
+//! Text analysis: from a raw draft to the list of terms the model counts.
+//!
+//! The pipeline is: Unicode word segmentation (UAX #29) -> classification of each
+//! segment (word, number, `!`/`?` run, emoji, other punctuation) -> lowercasing and
+//! Snowball stemming of words -> word n-grams. A few non-word signals are kept as
+//! separate *marker* terms; see [`Token`] for what each one is and why.
+//!
+//! `AnalyzerSettings` (plain, serialisable settings) is validated into an
+//! [`Analyzer`], which owns the stemmer and does the work. The settings are stored
+//! in every model file so that scoring analyses text exactly as training did.
+
+use std::ops::Range;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use serde::{Deserialize, Serialize};
+use unicode_properties::UnicodeEmoji;
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::error::{Error, Result};
+
+/// Marker term for a word written in capitals (two or more letters, e.g. "PLEASE").
+///
+/// Shouting is a sign of emotional pressure, so it gets its own feature; the word
+/// itself is still counted in lower case, so "PLEASE" and "please" share their
+/// meaning and the capitals only add the "shouting" signal on top.
+pub const CAPS_MARKER: &str = "<caps>";
+/// Marker term for a number written in digits ("I called 15 times").
+///
+/// The exact value rarely matters; that a draft counts calls, days or money does.
+pub const NUMBER_MARKER: &str = "<num>";
+
+/// Settings of the analyzer, as stored in a model file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnalyzerSettings {
+    /// Snowball stemmer language (e.g. "english"), or "none" for no stemming.
+    pub language: String,
+    /// Smallest word n-gram length (at least 1).
+    pub ngram_min: usize,
+    /// Largest word n-gram length (at least `ngram_min`).
+    pub ngram_max: usize,
+    /// Emit marker terms for "!", "!!", "?", "??", capitals, numbers and emoji.
+    pub markers: bool,
+}
+
+impl Default for AnalyzerSettings {
+    fn default() -> Self {
+        AnalyzerSettings {
+            language: "english".to_string(),
+            ngram_min: 1,
+            ngram_max: 2,
+            markers: true,
+        }
+    }
+}
+
+/// Upper bound on n-gram length: longer n-grams are almost never seen twice and only
+/// make the vocabulary explode.
+pub const MAX_NGRAM: usize = 5;
+
+/// Names accepted for `language`, with their Snowball algorithms.
+const LANGUAGES: &[(&str, Algorithm)] = &[
+    ("arabic", Algorithm::Arabic),
+    ("danish", Algorithm::Danish),
+    ("dutch", Algorithm::Dutch),
+    ("english", Algorithm::English),
+    ("finnish", Algorithm::Finnish),
+    ("french", Algorithm::French),
+    ("german", Algorithm::German),
+    ("greek", Algorithm::Greek),
+    ("hungarian", Algorithm::Hungarian),
+    ("italian", Algorithm::Italian),
+    ("norwegian", Algorithm::Norwegian),
+    ("portuguese", Algorithm::Portuguese),
+    ("romanian", Algorithm::Romanian),
+    ("russian", Algorithm::Russian),
+    ("spanish", Algorithm::Spanish),
+    ("swedish", Algorithm::Swedish),
+    ("tamil", Algorithm::Tamil),
+    ("turkish", Algorithm::Turkish),
+];
+
+impl AnalyzerSettings {
+    /// Checks the settings and builds the analyzer they describe.
+    pub fn build(&self) -> Result<Analyzer> {
+        if self.ngram_min == 0 || self.ngram_max < self.ngram_min || self.ngram_max > MAX_NGRAM {
+            return Err(Error::usage(format!(
+                "invalid n-gram range {}-{}",
+                self.ngram_min, self.ngram_max
+            ))
+            .with_hint(format!(
+                "use MIN-MAX with 1 <= MIN <= MAX <= {MAX_NGRAM}, e.g. --ngrams 1-2"
+            )));
+        }
+        let stemmer = if self.language == "none" {
+            None
+        } else {
+            let algorithm = LANGUAGES
+                .iter()
+                .find(|(name, _)| *name == self.language)
+                .map(|(_, algorithm)| *algorithm)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = LANGUAGES.iter().map(|(name, _)| *name).collect();
+                    Error::usage(format!("unknown stemmer language '{}'", self.language))
+                        .with_hint(format!("use one of: none, {}", names.join(", ")))
+                })?;
+            Some(Stemmer::create(algorithm))
+        };
+        Ok(Analyzer {
+            settings: self.clone(),
+            stemmer,
+        })
+    }
+}
+
+/// One analysed piece of a draft: its normalised form and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// The normalised term (stemmed word, or a marker such as `!!` or `<caps>`).
+    pub term: String,
+    /// Byte range of the source text it came from.
+    pub span: Range<usize>,
+    /// Whether this is a word (takes part in n-grams) or a marker (stands alone).
+    pub is_word: bool,
+}
+
+/// A checked analyzer, ready to turn text into terms.
+pub struct Analyzer {
+    settings: AnalyzerSettings,
+    stemmer: Option<Stemmer>,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("settings", &self.settings)
+            .finish()
+    }
+}
+
+impl Analyzer {
+    pub fn settings(&self) -> &AnalyzerSettings {
+        &self.settings
+    }
+
+    /// Splits `text` into tokens (words and markers), in order.
+    ///
+    /// How the non-word signals are represented, and why:
+    /// - Words are lower-cased and stemmed; typographic apostrophes are folded to `'`
+    ///   so "don’t" and "don't" are one word.
+    /// - A word in capitals also yields [`CAPS_MARKER`]: shouting adds pressure.
+    /// - Numbers in digits become [`NUMBER_MARKER`]: "15 missed calls" and "20 missed
+    ///   calls" say the same thing.
+    /// - A single `!` or `?` is kept as such; a run of two or more (`!!!`, `??`, `?!?`)
+    ///   becomes `!!` and/or `??`: one exclamation mark is ordinary, a row of them is
+    ///   insistence, and the length of the row beyond two adds little.
+    /// - An emoji is kept as its own term, without skin-tone or presentation
+    ///   modifiers (🥺 and 😭 read differently from 🙂 and 👍).
+    /// - Other punctuation and symbols are dropped.
+    ///
+    /// Markers are single terms: they do not take part in word n-grams, so "please
+    /// call" stays one bigram whatever punctuation surrounds it. With `markers` off,
+    /// only words are produced.
+    pub fn tokenize(&self, text: &str) -> Vec<Token> {
+        let mut tokens = Vec::new();
+        let mut pending_punct: Option<(usize, usize, usize, usize)> = None; // (start, end, '!' count, '?' count)
+        let markers = self.settings.markers;
+
+        let flush = |tokens: &mut Vec<Token>,
+                     pending: &mut Option<(usize, usize, usize, usize)>| {
+            if let Some((start, end, bangs, questions)) = pending.take() {
+                for (count, one, many) in [(bangs, "!", "!!"), (questions, "?", "??")] {
+                    if count > 0 {
+                        tokens.push(Token {
+                            term: if count == 1 { one } else { many }.to_string(),
+                            span: start..end,
+                            is_word: false,
+                        });
+                    }
+                }
+            }
+        };
+
+        for (start, segment) in text.split_word_bound_indices() {
+            let end = start + segment.len();
+            let is_bang_or_question = segment
+                .chars()
+                .all(|c| matches!(c, '!' | '?' | '！' | '？'));
+            if is_bang_or_question {
+                if markers {
+                    let bangs = segment.chars().filter(|c| matches!(c, '!' | '！')).count();
+                    let questions = segment.chars().count() - bangs;
+                    let entry = pending_punct.get_or_insert((start, end, 0, 0));
+                    entry.1 = end;
+                    entry.2 += bangs;
+                    entry.3 += questions;
+                }
+                continue;
+            }
+            // Whitespace between "!" and "!" still makes one run ("! ! !").
+            if segment.chars().all(char::is_whitespace) {
+                continue;
+            }
+            flush(&mut tokens, &mut pending_punct);
+
+            if segment.chars().any(char::is_alphanumeric) {
+                self.push_word(&mut tokens, segment, start..end);
+            } else if markers && is_emoji(segment) {
+                let term: String = segment.chars().filter(|&c| !is_emoji_modifier(c)).collect();
+                if !term.is_empty() {
+                    tokens.push(Token {
+                        term,
+                        span: start..end,
+                        is_word: false,
+                    });
+                }
+            }
+        }
+        flush(&mut tokens, &mut pending_punct);
+        tokens
+    }
+
+    fn push_word(&self, tokens: &mut Vec<Token>, segment: &str, span: Range<usize>) {
+        if segment
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | ','))
+        {
+            if self.settings.markers {
+                tokens.push(Token {
+                    term: NUMBER_MARKER.to_string(),
+                    span,
+                    is_word: false,
+                });
+            }
+            return;
+        }
+        let folded: String = segment
+            .chars()
+            .map(|c| {
+                if matches!(c, '\u{2019}' | '\u{2018}' | '\u{02BC}') {
+                    '\''
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let lower = folded.to_lowercase();
+        let letters = folded.chars().filter(|c| c.is_alphabetic()).count();
+        let shouted = letters >= 2
+            && folded
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .all(char::is_uppercase);
+        let term = match &self.stemmer {
+            Some(stemmer) => stemmer.stem(&lower).into_owned(),
+            None => lower,
+        };
+        tokens.push(Token {
+            term,
+            span: span.clone(),
+            is_word: true,
+        });
+        if shouted && self.settings.markers {
+            tokens.push(Token {
+                term: CAPS_MARKER.to_string(),
+                span,
+                is_word: false,
+            });
+        }
+    }
+
+    /// The terms of `text`: markers, and word n-grams of every length in the
+    /// configured range (words joined by a space), in text order.
+    pub fn analyze(&self, text: &str) -> Vec<String> {
+        self.analyze_tokens(&self.tokenize(text))
+            .into_iter()
+            .map(|(term, _)| term)
+            .collect()
+    }
+
+    /// Like [`Analyzer::analyze`], from already-made tokens, keeping the byte span each
+    /// term covers in the text (for explanations and highlighting).
+    pub fn analyze_tokens(&self, tokens: &[Token]) -> Vec<(String, Range<usize>)> {
+        let (min_n, max_n) = (self.settings.ngram_min, self.settings.ngram_max);
+        let words: Vec<&Token> = tokens.iter().filter(|t| t.is_word).collect();
+        let mut terms = Vec::with_capacity(tokens.len() * (max_n - min_n + 1));
+        for token in tokens.iter().filter(|t| !t.is_word) {
+            terms.push((token.term.clone(), token.span.clone()));
+        }
+        for n in min_n..=max_n {
+            for window in words.windows(n) {
+                let mut term = String::with_capacity(window.iter().map(|t| t.term.len() + 1).sum());
+                for (i, token) in window.iter().enumerate() {
+                    if i > 0 {
+                        term.push(' ');
+                    }
+                    term.push_str(&token.term);
+                }
+                terms.push((term, window[0].span.start..window[n - 1].span.end));
+            }
+        }
+        terms
+    }
+}
+
+/// Whether a non-alphanumeric word segment is an emoji (a pictograph, possibly with
+/// modifiers and joiners), as opposed to punctuation or another symbol.
+fn is_emoji(segment: &str) -> bool {
+    let mut chars = segment.chars();
+    match chars.next() {
+        // ASCII characters with the Emoji property are digits, '#' and '*' (keycap bases).
+        Some(first) => !first.is_ascii() && first.is_emoji_char(),
+        None => false,
+    }
+}
+
+/// Presentation selectors, skin-tone modifiers and joiners, dropped from emoji terms.
+fn is_emoji_modifier(c: char) -> bool {
+    matches!(
+        c,
+        '\u{FE0E}' | '\u{FE0F}' | '\u{200D}' | '\u{1F3FB}'..='\u{1F3FF}'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyzer(ngram_max: usize) -> Analyzer {
+        AnalyzerSettings {
+            ngram_max,
+            ..AnalyzerSettings::default()
+        }
+        .build()
+        .unwrap()
+    }
+
+    #[test]
+    fn words_are_lowercased_and_stemmed() {
+        assert_eq!(
+            analyzer(1).analyze("Flowers DELIVERED"),
+            vec!["<caps>", "flower", "deliv"]
+        );
+    }
+
+    #[test]
+    fn bigrams_join_stemmed_words() {
+        let terms = analyzer(2).analyze("please call me");
+        assert_eq!(terms, vec!["pleas", "call", "me", "pleas call", "call me"]);
+    }
+
+    #[test]
+    fn punctuation_runs_are_collapsed() {
+        let terms = analyzer(1).analyze("why?? answer me!!! now! ok?");
+        assert_eq!(
+            terms,
+            vec!["??", "!!", "!", "?", "whi", "answer", "me", "now", "ok"]
+        );
+    }
+
+    #[test]
+    fn typographic_apostrophes_are_folded() {
+        assert_eq!(analyzer(1).analyze("don’t"), analyzer(1).analyze("don't"));
+    }
+
+    #[test]
+    fn numbers_and_emoji_become_markers() {
+        let terms = analyzer(1).analyze("called 15 times 😭😭 👍🏽");
+        assert_eq!(terms, vec!["<num>", "😭", "😭", "👍", "call", "time"]);
+    }
+
+    #[test]
+    fn single_capital_letter_is_not_shouting() {
+        assert!(
+            !analyzer(1)
+                .analyze("I miss you")
+                .contains(&CAPS_MARKER.to_string())
+        );
+    }
+
+    #[test]
+    fn markers_can_be_turned_off() {
+        let analyzer = AnalyzerSettings {
+            markers: false,
+            ngram_max: 1,
+            ..AnalyzerSettings::default()
+        }
+        .build()
+        .unwrap();
+        assert_eq!(
+            analyzer.analyze("CALL me 5 times!!! 😭"),
+            vec!["call", "me", "time"]
+        );
+    }
+
+    #[test]
+    fn no_stemming_with_language_none() {
+        let analyzer = AnalyzerSettings {
+            language: "none".into(),
+            ngram_max: 1,
+            ..AnalyzerSettings::default()
+        }
+        .build()
+        .unwrap();
+        assert_eq!(analyzer.analyze("Flowers"), vec!["flowers"]);
+    }
+
+    #[test]
+    fn bad_settings_are_refused() {
+        for (min, max) in [(0, 1), (3, 1), (1, MAX_NGRAM + 1)] {
+            let settings = AnalyzerSettings {
+                ngram_min: min,
+                ngram_max: max,
+                ..AnalyzerSettings::default()
+            };
+            assert!(settings.build().is_err(), "{min}-{max} accepted");
+        }
+        let settings = AnalyzerSettings {
+            language: "klingon".into(),
+            ..AnalyzerSettings::default()
+        };
+        assert!(
+            settings
+                .build()
+                .unwrap_err()
+                .to_string()
+                .contains("klingon")
+        );
+    }
+
+    #[test]
+    fn spans_point_into_the_text() {
+        let text = "Please, call me";
+        let analyzer = analyzer(2);
+        for (term, span) in analyzer.analyze_tokens(&analyzer.tokenize(text)) {
+            assert!(
+                text.get(span.clone()).is_some(),
+                "{term}: bad span {span:?}"
+            );
+        }
+    }
+}

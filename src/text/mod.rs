@@ -1,0 +1,8 @@
+//! The text pipeline: analysis (words, stems, n-grams, markers) and vectorisation
+//! (vocabulary, tf-idf weighting).
+
+pub mod analyzer;
+pub mod vectorizer;
+
+pub use analyzer::{Analyzer, AnalyzerSettings, Token};
+pub use vectorizer::{SparseRow, Vectorizer, VectorizerSettings, Weighting};
