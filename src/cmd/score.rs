@@ -243,7 +243,7 @@ impl Scorer<'_> {
                 s.push_str(&format!("  {:+.2}  {}\n", c.weight, quoted));
             }
         } else {
-            s.push_str("None of the draft's words are in the model's vocabulary.\n");
+            s.push_str("None of the draft's words are in the model's vocabulary, so this rests on the model's prior alone.\n");
         }
         if !advice.is_empty() {
             s.push_str("Advice:\n");

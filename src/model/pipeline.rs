@@ -135,9 +135,11 @@ impl Verdict {
         self.probabilities[self.label]
     }
 
-    /// Whether the verdict is too close to call.
+    /// Whether the verdict is too close to call: its probability is below
+    /// [`BORDERLINE`], or no word of the draft is known to the model, so that the
+    /// verdict rests on the intercept alone and says nothing about this draft.
     pub fn is_borderline(&self) -> bool {
-        self.probability() < BORDERLINE
+        self.probability() < BORDERLINE || self.contributions.is_empty()
     }
 }
 

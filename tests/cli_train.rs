@@ -1,0 +1,193 @@
+//! `draftcheck train` end to end on small data.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn train_writes_a_self_describing_model_and_reports_the_holdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    let out = draftcheck_in(dir.path())
+        .args(["train", "--seed", "3", "--data"])
+        .arg(small_csv())
+        .arg("--model")
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("read 24 drafts"), "{stdout}");
+    assert!(stdout.contains("held-out evaluation"), "{stdout}");
+    assert!(stdout.contains("precision"), "{stdout}");
+    assert!(stdout.contains("confusion"), "{stdout}");
+
+    let value: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+    assert_eq!(value["format"], "draftcheck-model");
+    assert_eq!(value["format_version"], 1);
+    assert_eq!(
+        value["labels"],
+        serde_json::json!(["composed", "desperate"])
+    );
+    assert_eq!(value["training"]["rows"], 24);
+    assert_eq!(value["training"]["label_counts"]["desperate"], 12);
+    assert_eq!(value["training"]["data_sha256"].as_str().unwrap().len(), 64);
+    assert!(value["training"]["heldout"]["accuracy"].is_number());
+    assert_eq!(value["settings"]["analyzer"]["ngram_max"], 2);
+    let terms = value["vocabulary"]["terms"].as_array().unwrap();
+    assert_eq!(value["weights"][0].as_array().unwrap().len(), terms.len());
+    // The note column (always "quux") was ignored.
+    assert!(!terms.iter().any(|t| t.as_str().unwrap().contains("quux")));
+}
+
+#[test]
+fn training_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let read_model = |name: &str| {
+        let path = dir.path().join(name);
+        draftcheck_in(dir.path())
+            .args(["train", "--data"])
+            .arg(small_csv())
+            .arg("--model")
+            .arg(&path)
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .assert()
+            .success();
+        std::fs::read(path).unwrap()
+    };
+    assert_eq!(read_model("a.json"), read_model("b.json"));
+}
+
+#[test]
+fn options_reach_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    draftcheck_in(dir.path())
+        .args([
+            "train",
+            "--test-fraction",
+            "0",
+            "--alpha",
+            "0.5",
+            "--ngrams",
+            "1",
+            "--min-df",
+            "1",
+            "--max-features",
+            "10",
+            "--max-iterations",
+            "50",
+            "--weighting",
+            "binary",
+            "--data",
+        ])
+        .arg(small_csv())
+        .arg("--model")
+        .arg(&model)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("evaluation skipped"));
+    let value: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+    let s = &value["settings"];
+    assert_eq!(s["classifier"]["alpha"], 0.5);
+    assert_eq!(s["classifier"]["max_iterations"], 50);
+    assert_eq!(s["analyzer"]["ngram_max"], 1);
+    assert_eq!(s["vectorizer"]["weighting"], "binary");
+    assert_eq!(value["vocabulary"]["terms"].as_array().unwrap().len(), 10);
+    assert!(value["training"]["heldout"].is_null());
+}
+
+#[test]
+fn custom_columns_and_three_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("three.csv");
+    let mut csv = String::from("message,mood\n");
+    let rows = [
+        ("what a lovely sunny morning", "happy"),
+        ("so glad we won the match", "happy"),
+        ("great news about the garden", "happy"),
+        ("lovely dinner, great company", "happy"),
+        ("the train is late again, awful", "angry"),
+        ("awful service, late and rude", "angry"),
+        ("this is the worst, so late", "angry"),
+        ("rude staff and an awful queue", "angry"),
+        ("the meeting is at noon", "neutral"),
+        ("the bus leaves at noon on monday", "neutral"),
+        ("meeting moved to monday", "neutral"),
+        ("the report is due monday at noon", "neutral"),
+    ];
+    for (t, l) in rows {
+        csv.push_str(&format!("\"{t}\",{l}\n"));
+    }
+    std::fs::write(&data, csv).unwrap();
+    let model = dir.path().join("m.json");
+    draftcheck_in(dir.path())
+        .args([
+            "train",
+            "--test-fraction",
+            "0",
+            "--min-df",
+            "1",
+            "--text-column",
+            "message",
+            "--label-column",
+            "mood",
+            "--data",
+        ])
+        .arg(&data)
+        .arg("--model")
+        .arg(&model)
+        .assert()
+        .success();
+    let value: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+    assert_eq!(
+        value["labels"],
+        serde_json::json!(["angry", "happy", "neutral"])
+    );
+    assert_eq!(value["weights"].as_array().unwrap().len(), 3);
+    let out = draftcheck_in(dir.path())
+        .args(["score", "--format", "json", "--model"])
+        .arg(&model)
+        .args(["awful and late", "lovely great morning"])
+        .output()
+        .unwrap();
+    let lines = json_lines(&out.stdout);
+    assert_eq!(lines[0]["label"], "angry");
+    assert_eq!(lines[1]["label"], "happy");
+    for line in &lines {
+        let sum: f64 = line["probabilities"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|p| p.as_f64().unwrap())
+            .sum();
+        assert!((sum - 1.0).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn quoted_fields_bom_and_crlf_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("quoted.csv");
+    let mut csv = String::from("\u{feff}text,label\r\n");
+    for i in 0..6 {
+        csv.push_str(&format!(
+            "\"please, I said \"\"please\"\"\r\ncall me {i}\",desperate\r\n"
+        ));
+        csv.push_str(&format!("\"all fine here, take care {i}\",composed\r\n"));
+    }
+    csv.push_str("\r\n");
+    std::fs::write(&data, csv).unwrap();
+    draftcheck_in(dir.path())
+        .args(["train", "--test-fraction", "0", "--data"])
+        .arg(&data)
+        .arg("--model")
+        .arg(dir.path().join("m.json"))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("read 12 drafts"));
+}

@@ -1,0 +1,68 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The repository root (where Cargo.toml is).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A `draftcheck` command run from `dir`, with colour and backtraces off.
+pub fn draftcheck_in(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_draftcheck"));
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("RUST_BACKTRACE", "1");
+    cmd
+}
+
+/// The small hand-written fixture: 12 desperate and 12 composed drafts, with an
+/// id and a note column that training must ignore.
+pub fn small_csv() -> PathBuf {
+    root().join("tests/fixtures/small.csv")
+}
+
+/// Trains a model on the small fixture into `dir/model.json` and returns its path.
+pub fn train_small(dir: &Path) -> PathBuf {
+    let model = dir.join("model.json");
+    draftcheck_in(dir)
+        .args(["train", "--test-fraction", "0", "--data"])
+        .arg(small_csv())
+        .arg("--model")
+        .arg(&model)
+        .assert()
+        .success();
+    model
+}
+
+/// Runs a command expected to fail: checks the exit code, that stderr is one
+/// `error:` line containing every `needle`, and that nothing panicked.
+pub fn assert_clean_failure(cmd: &mut Command, code: i32, needles: &[&str]) -> String {
+    let output = cmd.output().expect("run draftcheck");
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "exit code; stderr: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    assert!(
+        !stderr.contains("RUST_BACKTRACE"),
+        "backtrace hint: {stderr}"
+    );
+    for needle in needles {
+        assert!(stderr.contains(needle), "expected {needle:?} in: {stderr}");
+    }
+    stderr
+}
+
+/// Parses JSON lines.
+pub fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}

@@ -1,0 +1,57 @@
+//! The committed model (models/drafts.json) is what training on data/drafts.csv
+//! with the default settings gives.
+
+mod common;
+
+use common::*;
+use draftcheck::model::file::load;
+
+#[test]
+fn the_committed_model_is_reproduced_by_training_with_the_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh.json");
+    draftcheck_in(&root())
+        .args(["train", "--model"])
+        .arg(&fresh)
+        .assert()
+        .success();
+    let committed = load(&root().join("models/drafts.json")).expect("committed model loads");
+    let fresh = load(&fresh).unwrap();
+
+    // Same data (by hash), settings, labels and vocabulary: exactly.
+    assert_eq!(
+        committed.training.data_sha256, fresh.training.data_sha256,
+        "data/drafts.csv changed: retrain and commit the model"
+    );
+    assert_eq!(committed.settings, fresh.settings);
+    assert_eq!(committed.labels, fresh.labels);
+    assert_eq!(committed.vocabulary, fresh.vocabulary);
+
+    // Weights within tolerance. Training is deterministic on one machine; another
+    // CPU may round the last bits of the solver's sums differently, and L-BFGS
+    // carries such differences along, but only at the level of its stopping
+    // tolerance (gradient norm 1e-4). Weights here are of order 1; 1e-3 absolute is
+    // ten times that tolerance and still far below any weight that matters.
+    for (a, b) in committed
+        .weights
+        .iter()
+        .flatten()
+        .zip(fresh.weights.iter().flatten())
+    {
+        assert!((a - b).abs() < 1e-3, "weight {a} vs {b}");
+    }
+    for (a, b) in committed.intercepts.iter().zip(&fresh.intercepts) {
+        assert!((a - b).abs() < 1e-3, "intercept {a} vs {b}");
+    }
+
+    // The same predicted label for every bundled draft.
+    let (c, f) = (
+        committed.to_pipeline().unwrap(),
+        fresh.to_pipeline().unwrap(),
+    );
+    let data = draftcheck::dataset::load_labelled(&root().join("data/drafts.csv"), "text", "label")
+        .unwrap();
+    for text in &data.texts {
+        assert_eq!(c.score(text).label, f.score(text).label, "{text}");
+    }
+}
