@@ -17,16 +17,27 @@ pub fn write_atomically(
         _ => Path::new("."),
     };
     let fail = |e: std::io::Error| Error::io("write", path, &e);
-    let mut file = tempfile::Builder::new()
-        .prefix(".draftcheck-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| {
-            Error::io("write", path, &e).with_hint(format!(
-                "check that the folder {} exists and is writable",
-                dir.display()
-            ))
-        })?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".draftcheck-").suffix(".tmp");
+    // A temporary file is private (0600) by default; the file it becomes should have
+    // the usual permissions (0666 less the umask), as any newly created file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut file = builder.tempfile_in(dir).map_err(|e| {
+        Error::io("write", path, &e).with_hint(format!(
+            "check that the folder {} exists and is writable",
+            dir.display()
+        ))
+    })?;
+    // Replacing a file keeps its permissions.
+    if let Ok(meta) = std::fs::metadata(path) {
+        file.as_file()
+            .set_permissions(meta.permissions())
+            .map_err(fail)?;
+    }
     {
         let mut out = std::io::BufWriter::new(file.as_file_mut());
         write(&mut out).map_err(fail)?;
@@ -68,6 +79,27 @@ mod tests {
         assert!(err.to_string().contains("disk full"));
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn permissions_are_those_of_a_new_file_or_of_the_file_replaced() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.txt");
+        write_atomically(&path, |w| w.write_all(b"x")).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_ne!(
+            mode & 0o044,
+            0,
+            "a new file is readable by others (mode {mode:o})"
+        );
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomically(&path, |w| w.write_all(b"y")).unwrap();
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
     }
 
     #[test]

@@ -3,6 +3,13 @@ use clap::Parser;
 use draftcheck::cmd::{Cli, run};
 
 fn main() {
+    // Like other Unix filters, stop quietly when the reader of our output goes
+    // away (`draftcheck ... | head`) instead of failing on a broken pipe.
+    #[cfg(unix)]
+    // SAFETY: restoring the default SIGPIPE disposition before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     // A bug must still end with a readable message, never a backtrace.
     std::panic::set_hook(Box::new(|info| {
         let location = info

@@ -1,15 +1,16 @@
-//! `draftcheck evaluate`: seeded, stratified cross-validation.
+//! `draftcheck evaluate`: seeded, stratified cross-validation, learning curves,
+//! plots, settings search and the trusted evaluation set.
 
 mod common;
 
 use common::*;
+use predicates::prelude::*;
 
-fn evaluate(seed: &str) -> serde_json::Value {
+fn evaluate(args: &[&str]) -> serde_json::Value {
     let out = draftcheck_in(&root())
-        .args([
-            "evaluate", "--format", "json", "--folds", "3", "--seed", seed, "--data",
-        ])
+        .args(["evaluate", "--format", "json", "--folds", "3", "--data"])
         .arg(small_csv())
+        .args(args)
         .output()
         .unwrap();
     assert!(
@@ -22,8 +23,8 @@ fn evaluate(seed: &str) -> serde_json::Value {
 
 #[test]
 fn cross_validation_is_repeatable_and_complete() {
-    let a = evaluate("1");
-    assert_eq!(a, evaluate("1"));
+    let a = evaluate(&["--seed", "1"]);
+    assert_eq!(a, evaluate(&["--seed", "1"]));
     for field in [
         "accuracy",
         "macro_f1",
@@ -32,7 +33,7 @@ fn cross_validation_is_repeatable_and_complete() {
         "per_class",
         "confusion",
         "folds",
-        "fold_reports",
+        "spread",
     ] {
         assert!(a.get(field).is_some(), "missing {field}");
     }
@@ -43,9 +44,73 @@ fn cross_validation_is_repeatable_and_complete() {
         .map(|n| n.as_u64().unwrap())
         .sum();
     assert_eq!(total, 24);
-    assert_eq!(a["fold_reports"].as_array().unwrap().len(), 3);
-    let folds_b = evaluate("2")["fold_reports"].clone();
-    assert_ne!(a["fold_reports"], folds_b, "another seed gives other folds");
+    for label in ["composed", "desperate"] {
+        let m = &a["per_class"][label];
+        assert_eq!(m["support"], 12);
+        assert!(m["precision"].is_number() && m["recall"].is_number() && m["f1"].is_number());
+    }
+    assert_eq!(a["folds"].as_array().unwrap().len(), 3);
+    assert_ne!(
+        a["folds"],
+        evaluate(&["--seed", "2"])["folds"],
+        "another seed gives other folds"
+    );
+}
+
+#[test]
+fn the_learning_curve_has_five_points_and_the_plot_is_an_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("curve.svg");
+    let v = evaluate(&["--learning-curve", "--plot", svg.to_str().unwrap()]);
+    let curve = v["learning_curve"].as_array().unwrap();
+    let fractions: Vec<f64> = curve
+        .iter()
+        .map(|p| p["fraction"].as_f64().unwrap())
+        .collect();
+    assert_eq!(fractions, vec![0.1, 0.25, 0.5, 0.75, 1.0]);
+    let rows: Vec<f64> = curve
+        .iter()
+        .map(|p| p["train_rows"].as_f64().unwrap())
+        .collect();
+    assert!(rows.windows(2).all(|w| w[0] < w[1]), "{rows:?}");
+    assert_eq!(curve[4]["accuracy_mean"], v["spread"]["accuracy_mean"]);
+    let picture = std::fs::read_to_string(&svg).unwrap();
+    assert!(picture.starts_with("<svg"));
+    assert!(picture.contains("Learning curve") && picture.contains("Confusion matrix"));
+    assert!(picture.contains("desperate"));
+}
+
+#[test]
+fn lists_of_settings_are_searched_and_ranked() {
+    let v = evaluate(&["--alpha", "0.1,10", "--ngrams", "1,1-2"]);
+    let ranked = v["search"].as_array().unwrap();
+    assert_eq!(ranked.len(), 4);
+    let f1: Vec<f64> = ranked
+        .iter()
+        .map(|r| r["macro_f1_mean"].as_f64().unwrap())
+        .collect();
+    assert!(f1.windows(2).all(|w| w[0] >= w[1]), "not ranked: {f1:?}");
+    assert_eq!(ranked[0]["rank"], 1);
+    draftcheck_in(&root())
+        .args(["evaluate", "--folds", "3", "--alpha", "0.1,10", "--data"])
+        .arg(small_csv())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2 combinations").and(predicate::str::contains("rank")));
+}
+
+#[test]
+fn the_trusted_evaluation_set_is_scored() {
+    let v = evaluate(&["--eval", small_csv().to_str().unwrap()]);
+    assert_eq!(v["eval"]["report"]["rows"], 24);
+    // Beside the bundled data, eval.csv is found by default.
+    draftcheck_in(&root())
+        .args(["evaluate", "--folds", "2", "--max-features", "300"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "trusted evaluation set data/eval.csv",
+        ));
 }
 
 #[test]

@@ -1,19 +1,35 @@
-//! `draftcheck evaluate`: stratified k-fold cross-validation on labelled data.
+//! `draftcheck evaluate`: stratified k-fold cross-validation, learning curves,
+//! settings search, and the score on the trusted evaluation set.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use serde_json::json;
 
 use crate::cmd::{DataArgs, FeatureArgs, Format};
-use crate::dataset::load_labelled;
-use crate::error::Result;
-use crate::eval::cv::cross_validate;
+use crate::dataset::{Dataset, load_labelled};
+use crate::error::{Error, Result};
+use crate::eval::cv::{
+    CrossValidation, CurvePoint, cross_validate, default_eval_path, learning_curve, score_dataset,
+};
+use crate::eval::plot;
+use crate::model::{Settings, Trainer};
+use crate::text::AnalyzerSettings;
 
-/// Cross-validate the model settings on labelled data.
+/// Cross-validate model settings on labelled data.
 ///
 /// Splits the rows into K stratified folds (seeded, so runs repeat exactly), fits
-/// on K-1 folds and scores the remaining one, K times. Nothing is written.
+/// on K-1 folds and scores the remaining one, K times, and reports accuracy,
+/// macro-F1, per-label precision/recall/F1, the confusion matrix, log loss and
+/// (two labels) ROC AUC with their spread across folds. Options that take lists
+/// (--alpha 0.1,1,10 --ngrams 1,1-2) cross-validate every combination and rank
+/// them. Nothing is written unless --plot is given.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
 draftcheck evaluate\n  \
-draftcheck evaluate --folds 10 --seed 7 --alpha 0.5\n  \
-draftcheck evaluate --data tweets.csv --format json")]
+draftcheck evaluate --folds 10 --seed 7 --format json\n  \
+draftcheck evaluate --learning-curve --plot curve.svg\n  \
+draftcheck evaluate --alpha 0.01,0.1,1 --ngrams 1,1-2 --min-df 1,2")]
 pub struct Args {
     #[command(flatten)]
     pub data: DataArgs,
@@ -25,65 +41,266 @@ pub struct Args {
     /// Seed of the fold assignment.
     #[arg(long, value_name = "N", default_value_t = 42)]
     pub seed: u64,
+    /// Also train on 10%, 25%, 50%, 75% and 100% of each training fold, to see
+    /// whether more examples still help.
+    #[arg(long)]
+    pub learning_curve: bool,
+    /// Draw the learning curve (if computed) and the confusion matrix to this SVG file.
+    #[arg(long, value_name = "PATH.svg")]
+    pub plot: Option<PathBuf>,
+    /// Trusted evaluation set to score a model trained on all the data with
+    /// [default: eval.csv beside the data, if present].
+    #[arg(long, value_name = "PATH")]
+    pub eval: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
 
 pub fn run(args: Args) -> Result<i32> {
-    let trainer = args.features.settings().check()?;
+    let grid = args.features.grid();
+    let trainers = grid
+        .iter()
+        .map(Settings::check)
+        .collect::<Result<Vec<Trainer>>>()?;
+    if trainers.len() > 1 && (args.learning_curve || args.plot.is_some()) {
+        return Err(
+            Error::usage("--learning-curve and --plot take one combination of settings")
+                .with_hint("search first, then draw the curve for the settings you pick"),
+        );
+    }
     let dataset = load_labelled(
         &args.data.data,
         &args.data.text_column,
         &args.data.label_column,
     )?;
+    if trainers.len() > 1 {
+        return search(&args, &dataset, &trainers);
+    }
+    let trainer = &trainers[0];
     let documents = trainer.analyze_all(&dataset.texts);
     let cv = cross_validate(
-        &trainer,
+        trainer,
         &documents,
         &dataset.targets,
         &dataset.labels,
         args.folds,
         args.seed,
     )?;
+    let curve = if args.learning_curve {
+        Some(learning_curve(
+            trainer,
+            &documents,
+            &dataset.targets,
+            &dataset.labels,
+            args.folds,
+            args.seed,
+        )?)
+    } else {
+        None
+    };
+    let eval_path = args
+        .eval
+        .clone()
+        .or_else(|| default_eval_path(&args.data.data));
+    let trusted = match &eval_path {
+        Some(path) => {
+            let eval = load_labelled(path, &args.data.text_column, &args.data.label_column)?;
+            let all: Vec<&[String]> = documents.iter().map(Vec::as_slice).collect();
+            let pipeline = trainer.fit(&all, &dataset.targets, &dataset.labels)?;
+            Some((path.display().to_string(), score_dataset(&pipeline, &eval)?))
+        }
+        None => None,
+    };
+    if let Some(path) = &args.plot {
+        let title = format!(
+            "draftcheck evaluate: {} ({} drafts, {}-fold)",
+            dataset.data_path_display(),
+            dataset.len(),
+            args.folds
+        );
+        plot::write_svg(path, &title, curve.as_deref(), &cv.pooled.confusion)?;
+    }
     match args.format {
         Format::Json => {
-            let pooled = &cv.pooled;
-            let value = serde_json::json!({
+            let value = json!({
                 "data": dataset.data_path_display(),
                 "rows": dataset.len(),
-                "folds": args.folds,
+                "k": args.folds,
                 "seed": args.seed,
-                "accuracy": pooled.accuracy,
-                "macro_f1": pooled.macro_f1,
-                "log_loss": pooled.log_loss,
-                "roc_auc": pooled.roc_auc,
-                "accuracy_mean": cv.accuracy_mean,
-                "accuracy_std": cv.accuracy_std,
-                "macro_f1_mean": cv.macro_f1_mean,
-                "macro_f1_std": cv.macro_f1_std,
-                "per_class": pooled.per_class,
-                "confusion": pooled.confusion,
-                "fold_reports": cv.folds,
+                "accuracy": cv.pooled.accuracy,
+                "macro_f1": cv.pooled.macro_f1,
+                "log_loss": cv.pooled.log_loss,
+                "roc_auc": cv.pooled.roc_auc,
+                "spread": {
+                    "accuracy_mean": cv.accuracy_mean,
+                    "accuracy_std": cv.accuracy_std,
+                    "macro_f1_mean": cv.macro_f1_mean,
+                    "macro_f1_std": cv.macro_f1_std,
+                },
+                "per_class": cv.pooled.per_class,
+                "confusion": cv.pooled.confusion,
+                "folds": cv.folds,
+                "learning_curve": curve,
+                "eval": trusted.as_ref().map(|(path, report)| json!({"path": path, "report": report})),
                 "settings": trainer.settings(),
             });
             println!("{value}");
         }
         Format::Text => {
-            println!(
-                "{}-fold cross-validation of {} drafts from {} (seed {}):",
-                args.folds,
-                dataset.len(),
-                dataset.data_path_display(),
-                args.seed
-            );
-            println!(
-                "accuracy {:.3} ± {:.3}, macro-F1 {:.3} ± {:.3} (mean ± sd over folds)",
-                cv.accuracy_mean, cv.accuracy_std, cv.macro_f1_mean, cv.macro_f1_std
-            );
-            println!("all out-of-fold predictions together:");
-            print!("{}", cv.pooled.to_text());
+            print!("{}", cv_text(&args, &dataset, &cv));
+            if let Some(points) = &curve {
+                print!("{}", curve_text(points));
+            }
+            match &trusted {
+                Some((path, report)) => {
+                    println!(
+                        "trusted evaluation set {path} (model trained on all {} drafts):",
+                        dataset.len()
+                    );
+                    print!("{}", report.to_text());
+                }
+                None => {
+                    println!("no trusted evaluation set (eval.csv beside the data, or --eval PATH)")
+                }
+            }
+            if let Some(path) = &args.plot {
+                println!("wrote {}", path.display());
+            }
         }
     }
     Ok(0)
+}
+
+fn cv_text(args: &Args, dataset: &Dataset, cv: &CrossValidation) -> String {
+    let mut s = format!(
+        "{}-fold cross-validation of {} drafts from {} (seed {}):\n",
+        args.folds,
+        dataset.len(),
+        dataset.data_path_display(),
+        args.seed
+    );
+    s.push_str(&format!(
+        "accuracy {:.3} ± {:.3}, macro-F1 {:.3} ± {:.3} (mean ± sd over folds)\n",
+        cv.accuracy_mean, cv.accuracy_std, cv.macro_f1_mean, cv.macro_f1_std
+    ));
+    s.push_str("all out-of-fold predictions together:\n");
+    s.push_str(&cv.pooled.to_text());
+    s
+}
+
+fn curve_text(points: &[CurvePoint]) -> String {
+    let mut s =
+        String::from("learning curve (share of each training fold -> cross-validated scores):\n");
+    s.push_str("  share  drafts  accuracy         macro-F1\n");
+    for p in points {
+        s.push_str(&format!(
+            "  {:>4.0}%  {:>6.0}  {:.3} ± {:.3}    {:.3} ± {:.3}\n",
+            p.fraction * 100.0,
+            p.train_rows,
+            p.accuracy_mean,
+            p.accuracy_std,
+            p.macro_f1_mean,
+            p.macro_f1_std
+        ));
+    }
+    if let [.., before, last] = points {
+        let gain = last.macro_f1_mean - before.macro_f1_mean;
+        s.push_str(&if gain > 0.01 {
+            format!("  still rising (+{gain:.3} macro-F1 from 75% to 100%): more examples should help\n")
+        } else {
+            format!("  flat at the end ({gain:+.3} macro-F1 from 75% to 100%): more of the same examples will help little\n")
+        });
+    }
+    s
+}
+
+/// Cross-validates every combination and prints them best first (by mean macro-F1,
+/// then log loss).
+fn search(args: &Args, dataset: &Dataset, trainers: &[Trainer]) -> Result<i32> {
+    // Analyse the texts once per distinct analyzer setting.
+    let mut analysed: HashMap<String, Vec<Vec<String>>> = HashMap::new();
+    let mut results = Vec::with_capacity(trainers.len());
+    for trainer in trainers {
+        let key = analyzer_key(&trainer.settings().analyzer);
+        let documents = analysed
+            .entry(key)
+            .or_insert_with(|| trainer.analyze_all(&dataset.texts));
+        let cv = cross_validate(
+            trainer,
+            documents,
+            &dataset.targets,
+            &dataset.labels,
+            args.folds,
+            args.seed,
+        )?;
+        results.push((trainer.settings().clone(), cv));
+    }
+    results.sort_by(|a, b| {
+        b.1.macro_f1_mean
+            .total_cmp(&a.1.macro_f1_mean)
+            .then(a.1.pooled.log_loss.total_cmp(&b.1.pooled.log_loss))
+    });
+    match args.format {
+        Format::Json => {
+            let ranked: Vec<_> = results
+                .iter()
+                .enumerate()
+                .map(|(i, (settings, cv))| {
+                    json!({
+                        "rank": i + 1,
+                        "settings": settings,
+                        "accuracy": cv.pooled.accuracy,
+                        "macro_f1": cv.pooled.macro_f1,
+                        "log_loss": cv.pooled.log_loss,
+                        "accuracy_mean": cv.accuracy_mean,
+                        "accuracy_std": cv.accuracy_std,
+                        "macro_f1_mean": cv.macro_f1_mean,
+                        "macro_f1_std": cv.macro_f1_std,
+                    })
+                })
+                .collect();
+            println!(
+                "{}",
+                json!({"data": dataset.data_path_display(), "rows": dataset.len(), "k": args.folds, "seed": args.seed, "search": ranked})
+            );
+        }
+        Format::Text => {
+            println!(
+                "{} combinations, {}-fold cross-validation of {} drafts (seed {}), best first:",
+                results.len(),
+                args.folds,
+                dataset.len(),
+                args.seed
+            );
+            println!(
+                "  rank  alpha     ngrams  min_df  max_feat  weighting  macro-F1        accuracy        log loss"
+            );
+            for (i, (s, cv)) in results.iter().enumerate() {
+                println!(
+                    "  {:>4}  {:<8}  {:<6}  {:>6}  {:>8}  {:<9}  {:.3} ± {:.3}   {:.3} ± {:.3}   {:.3}",
+                    i + 1,
+                    format!("{}", s.classifier.alpha),
+                    format!("{}-{}", s.analyzer.ngram_min, s.analyzer.ngram_max),
+                    s.vectorizer.min_df,
+                    if s.vectorizer.max_features == 0 {
+                        "all".to_string()
+                    } else {
+                        s.vectorizer.max_features.to_string()
+                    },
+                    format!("{:?}", s.vectorizer.weighting).to_lowercase(),
+                    cv.macro_f1_mean,
+                    cv.macro_f1_std,
+                    cv.accuracy_mean,
+                    cv.accuracy_std,
+                    cv.pooled.log_loss
+                );
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn analyzer_key(settings: &AnalyzerSettings) -> String {
+    serde_json::to_string(settings).unwrap_or_default()
 }

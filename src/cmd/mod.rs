@@ -8,9 +8,11 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::error::Result;
 use crate::model::{ClassifierSettings, Settings};
-use crate::text::{AnalyzerSettings, VectorizerSettings, Weighting};
+use crate::text::{AnalyzerSettings, Selection, VectorizerSettings, Weighting};
 
+pub mod add;
 pub mod evaluate;
+pub mod info;
 pub mod score;
 pub mod train;
 
@@ -45,6 +47,8 @@ pub enum Command {
     Train(train::Args),
     Score(score::Args),
     Evaluate(evaluate::Args),
+    Add(add::Args),
+    Info(info::Args),
 }
 
 /// Runs a parsed command line; returns the process exit code on success.
@@ -53,6 +57,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Train(args) => train::run(args),
         Command::Score(args) => score::run(args),
         Command::Evaluate(args) => evaluate::run(args),
+        Command::Add(args) => add::run(args),
+        Command::Info(args) => info::run(args),
     }
 }
 
@@ -71,29 +77,60 @@ pub struct DataArgs {
 }
 
 /// Settings of the text pipeline and the classifier (stored in the model).
+///
+/// The options marked "list" take comma-separated values (`--alpha 0.1,1,10`):
+/// `evaluate` cross-validates every combination, `train` takes one of each.
 #[derive(Debug, Clone, Args)]
 pub struct FeatureArgs {
-    /// L2 regularisation strength (positive; scikit-learn's C = 1/alpha).
-    #[arg(long, value_name = "A", default_value_t = ClassifierSettings::default().alpha, allow_hyphen_values = true, help_heading = "Model")]
-    pub alpha: f64,
+    /// L2 regularisation strength, positive; scikit-learn's C = 1/alpha (list).
+    #[arg(
+        long,
+        value_name = "A",
+        value_delimiter = ',',
+        default_value = "0.01",
+        allow_hyphen_values = true,
+        help_heading = "Model"
+    )]
+    pub alpha: Vec<f64>,
     /// Most solver (L-BFGS) iterations.
     #[arg(long, value_name = "N", default_value_t = ClassifierSettings::default().max_iterations, help_heading = "Model")]
     pub max_iterations: u64,
-    /// Word n-gram lengths, MIN-MAX or N (e.g. 1-2).
-    #[arg(long, value_name = "MIN-MAX", default_value = "1-2", value_parser = parse_ngrams, help_heading = "Features")]
-    pub ngrams: (usize, usize),
-    /// Keep terms found in at least this many drafts.
-    #[arg(long, value_name = "N", default_value_t = VectorizerSettings::default().min_df, help_heading = "Features")]
-    pub min_df: usize,
+    /// Word n-gram lengths, MIN-MAX or N, e.g. 1-2 (list).
+    #[arg(long, value_name = "MIN-MAX", value_delimiter = ',', default_value = "1-2", value_parser = parse_ngrams, help_heading = "Features")]
+    pub ngrams: Vec<(usize, usize)>,
+    /// Keep terms found in at least this many drafts (list).
+    #[arg(
+        long,
+        value_name = "N",
+        value_delimiter = ',',
+        default_value = "1",
+        help_heading = "Features"
+    )]
+    pub min_df: Vec<usize>,
     /// Drop terms found in more than this fraction of drafts.
     #[arg(long, value_name = "F", default_value_t = VectorizerSettings::default().max_df, help_heading = "Features")]
     pub max_df: f64,
-    /// Keep at most this many terms, the most frequent (0 = all).
-    #[arg(long, value_name = "N", default_value_t = VectorizerSettings::default().max_features, help_heading = "Features")]
-    pub max_features: usize,
-    /// Term weighting.
-    #[arg(long, value_enum, default_value_t = Weighting::Tfidf, help_heading = "Features")]
-    pub weighting: Weighting,
+    /// Keep at most this many terms, picked by --select; 0 = all (list).
+    #[arg(
+        long,
+        value_name = "N",
+        value_delimiter = ',',
+        default_value = "0",
+        help_heading = "Features"
+    )]
+    pub max_features: Vec<usize>,
+    /// How --max-features picks terms: by chi-squared against the labels, or by frequency.
+    #[arg(long, value_enum, default_value = "chi2", help_heading = "Features")]
+    pub select: Selection,
+    /// Term weighting (list).
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "tfidf",
+        help_heading = "Features"
+    )]
+    pub weighting: Vec<Weighting>,
     /// Do not scale each draft's vector to unit length.
     #[arg(long, help_heading = "Features")]
     pub no_normalize: bool,
@@ -111,28 +148,56 @@ pub struct FeatureArgs {
 }
 
 impl FeatureArgs {
-    /// The settings these options describe (validated later, by `Settings::check`).
-    pub fn settings(&self) -> Settings {
-        Settings {
-            analyzer: AnalyzerSettings {
-                language: self.language.clone(),
-                ngram_min: self.ngrams.0,
-                ngram_max: self.ngrams.1,
-                markers: !self.no_markers,
-            },
-            vectorizer: VectorizerSettings {
-                min_df: self.min_df,
-                max_df: self.max_df,
-                max_features: self.max_features,
-                weighting: self.weighting,
-                l2_normalize: !self.no_normalize,
-            },
-            classifier: ClassifierSettings {
-                alpha: self.alpha,
-                max_iterations: self.max_iterations,
-                ..ClassifierSettings::default()
-            },
+    /// Every combination of the list options, in a fixed order (validated later,
+    /// by `Settings::check`).
+    pub fn grid(&self) -> Vec<Settings> {
+        let mut grid = Vec::new();
+        for &(ngram_min, ngram_max) in &self.ngrams {
+            for &min_df in &self.min_df {
+                for &max_features in &self.max_features {
+                    for &weighting in &self.weighting {
+                        for &alpha in &self.alpha {
+                            grid.push(Settings {
+                                analyzer: AnalyzerSettings {
+                                    language: self.language.clone(),
+                                    ngram_min,
+                                    ngram_max,
+                                    markers: !self.no_markers,
+                                },
+                                vectorizer: VectorizerSettings {
+                                    min_df,
+                                    max_df: self.max_df,
+                                    max_features,
+                                    selection: self.select,
+                                    weighting,
+                                    l2_normalize: !self.no_normalize,
+                                },
+                                classifier: ClassifierSettings {
+                                    alpha,
+                                    max_iterations: self.max_iterations,
+                                    ..ClassifierSettings::default()
+                                },
+                            });
+                        }
+                    }
+                }
+            }
         }
+        grid
+    }
+
+    /// The one combination these options describe; several values of an option
+    /// are a usage error here (they are for `evaluate`).
+    pub fn single(&self) -> Result<Settings> {
+        let mut grid = self.grid();
+        if grid.len() != 1 {
+            return Err(crate::Error::usage(format!(
+                "these options describe {} combinations of settings, but a model has one",
+                grid.len()
+            ))
+            .with_hint("give one value per option; compare several with `draftcheck evaluate`"));
+        }
+        Ok(grid.remove(0))
     }
 }
 
@@ -165,4 +230,40 @@ pub enum Format {
     Text,
     /// One JSON object per line.
     Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        features: FeatureArgs,
+    }
+
+    #[test]
+    fn option_defaults_are_the_settings_defaults() {
+        let args = Wrapper::parse_from(["x"]);
+        assert_eq!(args.features.single().unwrap(), Settings::default());
+    }
+
+    #[test]
+    fn lists_expand_to_every_combination() {
+        let args = Wrapper::parse_from(["x", "--alpha", "0.1,1,10", "--ngrams", "1,1-2"]);
+        let grid = args.features.grid();
+        assert_eq!(grid.len(), 6);
+        assert_eq!(grid[0].analyzer.ngram_max, 1);
+        assert_eq!(grid[5].classifier.alpha, 10.0);
+        assert_eq!(args.features.single().unwrap_err().exit_code(), 2);
+    }
+
+    #[test]
+    fn ngram_ranges_parse_and_are_checked() {
+        assert_eq!(parse_ngrams("1-2"), Ok((1, 2)));
+        assert_eq!(parse_ngrams("3"), Ok((3, 3)));
+        for bad in ["3-1", "0", "1-9", "a-b", ""] {
+            assert!(parse_ngrams(bad).is_err(), "{bad}");
+        }
+    }
 }

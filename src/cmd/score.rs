@@ -59,20 +59,16 @@ pub struct LoadedModel {
     pub source: String,
 }
 
-/// Loads the model chosen by `--model`, the current folder, or the embedded one.
-pub fn resolve_model(explicit: Option<&Path>) -> Result<LoadedModel> {
-    let load_path = |path: &Path| -> Result<LoadedModel> {
-        Ok(LoadedModel {
-            pipeline: load(path)?.to_pipeline()?,
-            source: path.display().to_string(),
-        })
-    };
+/// Loads the model file chosen by `--model`, else `models/drafts.json` in the
+/// current folder, else the embedded one; returns it with a description of where
+/// it came from.
+pub fn resolve_model_file(explicit: Option<&Path>) -> Result<(ModelFile, String)> {
     if let Some(path) = explicit {
-        return load_path(path);
+        return Ok((load(path)?, path.display().to_string()));
     }
     let local = Path::new(DEFAULT_MODEL);
     if local.is_file() {
-        return load_path(local);
+        return Ok((load(local)?, local.display().to_string()));
     }
     if EMBEDDED_MODEL.is_empty() {
         return Err(
@@ -81,9 +77,15 @@ pub fn resolve_model(explicit: Option<&Path>) -> Result<LoadedModel> {
         );
     }
     let model = ModelFile::from_slice(Path::new("<built-in model>"), EMBEDDED_MODEL)?;
+    Ok((model, "built-in".to_string()))
+}
+
+/// Like [`resolve_model_file`], ready to score.
+pub fn resolve_model(explicit: Option<&Path>) -> Result<LoadedModel> {
+    let (model, source) = resolve_model_file(explicit)?;
     Ok(LoadedModel {
         pipeline: model.to_pipeline()?,
-        source: "built-in".to_string(),
+        source,
     })
 }
 

@@ -1,25 +1,42 @@
-//! `draftcheck train`: fit a model on a labelled CSV and save it.
+//! `draftcheck train`: fit a model on a labelled CSV and save it, behind a
+//! promotion gate when it replaces an existing model.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::atomic::write_atomically;
 use crate::cmd::{DataArgs, FeatureArgs};
-use crate::dataset::load_labelled;
-use crate::error::Result;
-use crate::eval::cv::fit_and_evaluate;
+use crate::dataset::{Dataset, load_labelled, read_file};
+use crate::error::{Error, Result};
+use crate::eval::cv::{default_eval_path, fit_and_evaluate, score_dataset};
 use crate::eval::split::train_test_split;
-use crate::model::{ModelFile, TrainingSummary};
+use crate::model::file::{EvalSummary, ModelFile, load};
+use crate::model::pipeline::WarmStart;
+use crate::model::{Pipeline, TrainingSummary};
+
+/// How much worse (in accuracy on the evaluation set) a new model may be than the
+/// one it replaces: about one draft in a hundred, the noise of a small set.
+pub const GATE_TOLERANCE: f64 = 0.01;
 
 /// Train a model on labelled drafts and save it.
 ///
 /// Reads the CSV, evaluates on a stratified, seeded held-out split (unless
-/// --test-fraction is 0), then fits the final model on every row and writes it
-/// atomically: an interrupted or failed run leaves the previous model untouched.
+/// --test-fraction is 0), then fits the final model on every row. When it would
+/// replace a model, both are scored on the trusted evaluation set (--eval, by
+/// default eval.csv beside the data): if the new one is worse by more than one
+/// draft in a hundred, the old model stays and train fails, unless --force. The
+/// replaced model is kept as PATH.prev. The model is written atomically: an
+/// interrupted or failed run leaves the previous one untouched.
+///
+/// With the same settings as the model it replaces, the solver starts from that
+/// model's weights (a warm start), checked against a start from scratch.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
 draftcheck train\n  \
 draftcheck train --data my_drafts.csv --model models/mine.json --alpha 0.5\n  \
-draftcheck train --data tweets.csv --text-column tweet --label-column sentiment --test-fraction 0")]
+draftcheck train --data tweets.csv --text-column tweet --label-column sentiment --test-fraction 0\n  \
+draftcheck train --force            # replace the model even if the gate refuses\n  \
+mv models/drafts.json.prev models/drafts.json   # restore the previous model")]
 pub struct Args {
     #[command(flatten)]
     pub data: DataArgs,
@@ -39,11 +56,19 @@ pub struct Args {
         allow_hyphen_values = true
     )]
     pub test_fraction: f64,
+    /// Trusted evaluation set for the promotion gate [default: eval.csv beside the data].
+    #[arg(long, value_name = "PATH")]
+    pub eval: Option<PathBuf>,
+    /// Replace the model even if it scores worse on the evaluation set.
+    #[arg(long)]
+    pub force: bool,
+    /// Always start the solver from scratch (no warm start from the old model).
+    #[arg(long)]
+    pub cold: bool,
 }
 
 pub fn run(args: Args) -> Result<i32> {
-    let trainer = args.features.settings().check()?;
-    // Check the split settings before the (possibly long) work.
+    let trainer = args.features.single()?.check()?;
     let dataset = load_labelled(
         &args.data.data,
         &args.data.text_column,
@@ -55,6 +80,18 @@ pub fn run(args: Args) -> Result<i32> {
         args.test_fraction,
         args.seed,
     )?;
+    let eval_path = args
+        .eval
+        .clone()
+        .or_else(|| default_eval_path(&args.data.data));
+    let eval_set = match &eval_path {
+        Some(path) => Some(load_labelled(
+            path,
+            &args.data.text_column,
+            &args.data.label_column,
+        )?),
+        None => None,
+    };
     let counts = dataset.label_counts();
     let summary: Vec<String> = counts.iter().map(|(l, n)| format!("{l} {n}")).collect();
     println!(
@@ -88,8 +125,59 @@ pub fn run(args: Args) -> Result<i32> {
         Some(report)
     };
 
+    // The model this run would replace, if there is a readable one.
+    let previous = if args.model.exists() {
+        match load(&args.model).and_then(|m| m.to_pipeline()) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                println!(
+                    "the existing {} cannot be read ({e}); it will be replaced",
+                    args.model.display()
+                );
+                None
+            }
+        }
+    } else {
+        None
+    };
+
     let all: Vec<&[String]> = documents.iter().map(Vec::as_slice).collect();
-    let pipeline = trainer.fit(&all, &dataset.targets, &dataset.labels, None)?;
+    let (pipeline, warm) = match (&previous, args.cold) {
+        (Some(old), false) => trainer.fit_from(&all, &dataset.targets, &dataset.labels, old)?,
+        _ => (trainer.fit(&all, &dataset.targets, &dataset.labels)?, None),
+    };
+    println!(
+        "trained on all {} drafts: {} terms, {} labels, {:.2} s",
+        dataset.len(),
+        pipeline.vectorizer().len(),
+        pipeline.labels().len(),
+        started.elapsed().as_secs_f64()
+    );
+    if let Some(w) = &warm {
+        println!("{}", warm_start_text(w));
+    }
+
+    let eval = match (&eval_set, &eval_path) {
+        (Some(set), Some(path)) => Some(EvalSummary {
+            path: path.display().to_string(),
+            sha256: set.sha256.clone(),
+            report: score_dataset(&pipeline, set)?,
+        }),
+        _ => None,
+    };
+    if let Some(e) = &eval {
+        println!(
+            "evaluation set {} ({} drafts): {}",
+            e.path,
+            e.report.rows,
+            e.report.headline()
+        );
+    }
+
+    if let Some(old) = &previous {
+        gate(&args, old, eval_set.as_ref(), eval.as_ref())?;
+    }
+
     let model = ModelFile::new(
         &pipeline,
         TrainingSummary {
@@ -100,16 +188,106 @@ pub fn run(args: Args) -> Result<i32> {
             heldout,
             test_fraction: args.test_fraction,
             seed: args.seed,
+            eval,
         },
     );
-    model.save(&args.model)?;
-    println!(
-        "trained on all {} drafts: {} terms, {} labels, {:.2} s",
-        dataset.len(),
-        pipeline.vectorizer().len(),
-        pipeline.labels().len(),
-        started.elapsed().as_secs_f64()
-    );
-    println!("wrote {}", args.model.display());
+    if previous.is_some() || args.model.exists() {
+        let backup = backup_path(&args.model);
+        let bytes = read_file(&args.model)?;
+        write_atomically(&backup, |w| w.write_all(&bytes))?;
+        model.save(&args.model)?;
+        println!(
+            "wrote {} (the previous model is kept as {}; to restore it: mv {} {})",
+            args.model.display(),
+            backup.display(),
+            backup.display(),
+            args.model.display()
+        );
+    } else {
+        model.save(&args.model)?;
+        println!("wrote {}", args.model.display());
+    }
     Ok(0)
+}
+
+/// Where the replaced model is kept: `PATH.prev`.
+pub fn backup_path(model: &Path) -> PathBuf {
+    let mut name = model.as_os_str().to_owned();
+    name.push(".prev");
+    PathBuf::from(name)
+}
+
+fn warm_start_text(w: &WarmStart) -> String {
+    let iterations = match (w.warm_iterations, w.cold_iterations) {
+        (Some(warm), Some(cold)) => format!(
+            "{warm} iterations against {cold} from scratch ({} saved), ",
+            cold as i64 - warm as i64
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "warm start from the previous model: {iterations}{:.3} s against {:.3} s; weights within {:.1e} of a cold start{}",
+        w.warm_seconds,
+        w.cold_seconds,
+        w.max_difference,
+        if w.kept_warm {
+            ""
+        } else {
+            " (too far: the cold start is kept)"
+        }
+    )
+}
+
+/// The promotion gate: refuses a replacement that scores worse on the trusted
+/// evaluation set than the model it replaces.
+fn gate(
+    args: &Args,
+    old: &Pipeline,
+    eval_set: Option<&Dataset>,
+    new: Option<&EvalSummary>,
+) -> Result<()> {
+    let (Some(set), Some(new)) = (eval_set, new) else {
+        println!(
+            "no evaluation set protected this replacement: put trusted labelled drafts (never trained on) \
+             in eval.csv beside the data, or pass --eval PATH"
+        );
+        return Ok(());
+    };
+    let old_report = match score_dataset(old, set) {
+        Ok(report) => report,
+        Err(e) => {
+            println!(
+                "the previous model cannot be scored on {} ({e}); no gate applied",
+                new.path
+            );
+            return Ok(());
+        }
+    };
+    let diff = new.report.accuracy - old_report.accuracy;
+    println!(
+        "promotion gate on {}: previous model {}, new model {} ({:+.3} accuracy)",
+        new.path,
+        old_report.headline(),
+        new.report.headline(),
+        diff
+    );
+    if diff < -GATE_TOLERANCE - 1e-12 {
+        if args.force {
+            println!("the new model is worse, but --force replaces the previous one anyway");
+        } else {
+            return Err(Error::new(format!(
+                "the new model is worse than {} on {} ({:.3} against {:.3}); the previous model was kept",
+                args.model.display(),
+                new.path,
+                new.report.accuracy,
+                old_report.accuracy
+            ))
+            .with_hint(format!(
+                "look for mislabelled or off-topic rows added to {} (draftcheck evaluate shows what fails), \
+                 or pass --force to replace the model anyway",
+                args.data.data.display()
+            )));
+        }
+    }
+    Ok(())
 }

@@ -3,11 +3,14 @@
 //! Documents are analysed once by the caller; each fold fits its own vocabulary
 //! and classifier on its training rows only, so nothing leaks from the test rows.
 
+use std::path::{Path, PathBuf};
+
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
 use crate::eval::metrics::Report;
-use crate::eval::split::{complement, stratified_folds};
+use crate::eval::split::{complement, stratified_folds, train_test_split};
 use crate::model::{Pipeline, Trainer};
 
 /// A report together with the predictions it was computed from.
@@ -47,7 +50,7 @@ pub fn fit_and_evaluate(
 ) -> Result<Report> {
     let docs: Vec<&[String]> = train.iter().map(|&i| documents[i].as_slice()).collect();
     let y: Vec<usize> = train.iter().map(|&i| targets[i]).collect();
-    let pipeline = trainer.fit(&docs, &y, labels, None)?;
+    let pipeline = trainer.fit(&docs, &y, labels)?;
     Ok(evaluate(&pipeline, documents, targets, test).report)
 }
 
@@ -80,7 +83,7 @@ pub fn cross_validate(
         let train = complement(targets.len(), test);
         let docs: Vec<&[String]> = train.iter().map(|&i| documents[i].as_slice()).collect();
         let y: Vec<usize> = train.iter().map(|&i| targets[i]).collect();
-        let pipeline = trainer.fit(&docs, &y, labels, None)?;
+        let pipeline = trainer.fit(&docs, &y, labels)?;
         let report = evaluate(&pipeline, documents, targets, test);
         truth.extend(report.truth.iter().copied());
         probabilities.extend(report.probabilities.iter().cloned());
@@ -112,4 +115,114 @@ pub fn mean_std(values: impl Iterator<Item = f64>) -> (f64, f64) {
         0.0
     };
     (mean, var.sqrt())
+}
+
+/// Training-set fractions of a learning curve.
+pub const LEARNING_CURVE_FRACTIONS: [f64; 5] = [0.1, 0.25, 0.5, 0.75, 1.0];
+
+/// One point of a learning curve: cross-validated scores when training on a
+/// fraction of each training fold.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CurvePoint {
+    pub fraction: f64,
+    /// Mean number of training rows per fold at this fraction.
+    pub train_rows: f64,
+    pub accuracy_mean: f64,
+    pub accuracy_std: f64,
+    pub macro_f1_mean: f64,
+    pub macro_f1_std: f64,
+}
+
+/// Cross-validated accuracy and macro-F1 when training on 10%, 25%, 50%, 75% and
+/// 100% of each training fold (a stratified, seeded subsample), always scoring the
+/// whole test fold. A curve still rising at 100% says more examples would help.
+pub fn learning_curve(
+    trainer: &Trainer,
+    documents: &[Vec<String>],
+    targets: &[usize],
+    labels: &[String],
+    k: usize,
+    seed: u64,
+) -> Result<Vec<CurvePoint>> {
+    let folds = stratified_folds(targets, labels.len(), k, seed)?;
+    let mut points = Vec::new();
+    for &fraction in &LEARNING_CURVE_FRACTIONS {
+        let mut accuracies = Vec::with_capacity(k);
+        let mut f1s = Vec::with_capacity(k);
+        let mut sizes = Vec::with_capacity(k);
+        for (f, test) in folds.iter().enumerate() {
+            let train = complement(targets.len(), test);
+            let train = if fraction < 1.0 {
+                let sub_targets: Vec<usize> = train.iter().map(|&i| targets[i]).collect();
+                let (keep, _) = train_test_split(
+                    &sub_targets,
+                    labels.len(),
+                    1.0 - fraction,
+                    seed.wrapping_add(f as u64),
+                )?;
+                keep.into_iter().map(|j| train[j]).collect()
+            } else {
+                train
+            };
+            sizes.push(train.len() as f64);
+            let report = fit_and_evaluate(trainer, documents, targets, labels, &train, test)?;
+            accuracies.push(report.accuracy);
+            f1s.push(report.macro_f1);
+        }
+        let (accuracy_mean, accuracy_std) = mean_std(accuracies.into_iter());
+        let (macro_f1_mean, macro_f1_std) = mean_std(f1s.into_iter());
+        points.push(CurvePoint {
+            fraction,
+            train_rows: sizes.iter().sum::<f64>() / sizes.len() as f64,
+            accuracy_mean,
+            accuracy_std,
+            macro_f1_mean,
+            macro_f1_std,
+        });
+    }
+    Ok(points)
+}
+
+/// Scores every row of a labelled data set with a fitted pipeline. The data set's
+/// labels must all be labels of the model.
+pub fn score_dataset(pipeline: &Pipeline, data: &Dataset) -> Result<Report> {
+    let labels = pipeline.labels();
+    let mut map = Vec::with_capacity(data.labels.len());
+    for label in &data.labels {
+        let index = labels.iter().position(|l| l == label).ok_or_else(|| {
+            Error::at(
+                &data.path,
+                None,
+                format!(
+                    "has the label '{label}', which the model does not know (it knows: {})",
+                    labels.join(", ")
+                ),
+            )
+            .with_hint("an evaluation set must use the training data's labels")
+        })?;
+        map.push(index);
+    }
+    let analyzer = pipeline.analyzer();
+    let truth: Vec<usize> = data.targets.iter().map(|&t| map[t]).collect();
+    let probabilities: Vec<Vec<f64>> = data
+        .texts
+        .iter()
+        .map(|t| pipeline.probabilities_terms(&analyzer.analyze(t)))
+        .collect();
+    Ok(Report::new(labels, &truth, &probabilities))
+}
+
+/// The trusted evaluation set that goes with a training file: `eval.csv` in the
+/// same folder, if it exists and is not the training file itself.
+pub fn default_eval_path(data: &Path) -> Option<PathBuf> {
+    let dir = match data.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let candidate = dir.join("eval.csv");
+    let same = match (candidate.canonicalize(), data.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    (candidate.is_file() && !same).then_some(candidate)
 }

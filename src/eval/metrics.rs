@@ -95,6 +95,14 @@ impl Report {
         }
     }
 
+    /// Accuracy and macro-F1 in a few words.
+    pub fn headline(&self) -> String {
+        format!(
+            "accuracy {:.3}, macro-F1 {:.3}",
+            self.accuracy, self.macro_f1
+        )
+    }
+
     /// The report as an aligned plain-text table.
     pub fn to_text(&self) -> String {
         let mut out = format!(

@@ -2,6 +2,7 @@
 
 pub mod cv;
 pub mod metrics;
+pub mod plot;
 pub mod split;
 
 pub use metrics::Report;

@@ -48,6 +48,17 @@ pub struct TrainingSummary {
     pub heldout: Option<Report>,
     pub test_fraction: f64,
     pub seed: u64,
+    /// Score on the trusted evaluation set at training time, if there was one.
+    #[serde(default)]
+    pub eval: Option<EvalSummary>,
+}
+
+/// A model's score on a trusted evaluation set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvalSummary {
+    pub path: String,
+    pub sha256: String,
+    pub report: Report,
 }
 
 /// The vocabulary as stored.

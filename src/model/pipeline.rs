@@ -7,11 +7,12 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::model::classifier::{Classifier, ClassifierSettings, argmax};
+use crate::model::classifier::{Classifier, ClassifierSettings, Problem, argmax};
 use crate::text::{Analyzer, AnalyzerSettings, SparseRow, Vectorizer, VectorizerSettings};
 
 /// Every setting that shapes a model; stored in the model file.
@@ -60,26 +61,89 @@ impl Trainer {
             .collect()
     }
 
-    /// Fits the vocabulary and the classifier on analysed documents.
+    /// Fits the vocabulary and the classifier on analysed documents, from scratch.
     /// `targets[i]` indexes `labels`; every label must occur.
     pub fn fit(
         &self,
         documents: &[&[String]],
         targets: &[usize],
         labels: &[String],
-        warm_start: Option<&Pipeline>,
     ) -> Result<Pipeline> {
-        let vectorizer = self.settings.vectorizer.fit(documents)?;
+        let vectorizer = self
+            .settings
+            .vectorizer
+            .fit(documents, targets, labels.len())?;
         let rows: Vec<SparseRow> = documents.iter().map(|d| vectorizer.transform(d)).collect();
-        let warm =
-            warm_start.and_then(|old| old.warm_start_for(&self.settings, &vectorizer, labels));
-        let classifier = self.settings.classifier.fit(
-            &rows,
-            vectorizer.len(),
-            targets,
-            labels.len(),
-            warm.as_ref(),
-        )?;
+        let classifier =
+            self.settings
+                .classifier
+                .fit(&rows, vectorizer.len(), targets, labels.len(), None)?;
+        self.assemble(vectorizer, classifier, labels)
+    }
+
+    /// Like [`Trainer::fit`], but starts the solver from `previous` when it was
+    /// trained with the same settings and labels (its weights mapped onto the new
+    /// vocabulary). A warm start is checked against a cold one: both are fitted and
+    /// timed, and the warm result is kept only if it matches the cold one within
+    /// [`WARM_START_TOLERANCE`]; otherwise the cold one is kept.
+    pub fn fit_from(
+        &self,
+        documents: &[&[String]],
+        targets: &[usize],
+        labels: &[String],
+        previous: &Pipeline,
+    ) -> Result<(Pipeline, Option<WarmStart>)> {
+        let vectorizer = self
+            .settings
+            .vectorizer
+            .fit(documents, targets, labels.len())?;
+        let Some(init) = previous.warm_start_for(&self.settings, &vectorizer, labels) else {
+            return Ok((self.fit(documents, targets, labels)?, None));
+        };
+        let rows: Vec<SparseRow> = documents.iter().map(|d| vectorizer.transform(d)).collect();
+        let classifier_settings = &self.settings.classifier;
+        let problem = Problem::new(&rows, vectorizer.len(), targets, labels.len())?;
+        let started = Instant::now();
+        let warm = classifier_settings.fit_problem(&problem, Some(&init))?;
+        let warm_seconds = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let cold = classifier_settings.fit_problem(&problem, None)?;
+        let cold_seconds = started.elapsed().as_secs_f64();
+        let count = rows.len() * vectorizer.len() <= ITERATION_COUNT_BUDGET;
+        let (warm_iterations, cold_iterations) = if count {
+            (
+                Some(classifier_settings.iterations(&problem, Some(&init), &warm)?),
+                Some(classifier_settings.iterations(&problem, None, &cold)?),
+            )
+        } else {
+            (None, None)
+        };
+        let max_difference = warm
+            .weights()
+            .iter()
+            .chain(warm.intercepts())
+            .zip(cold.weights().iter().chain(cold.intercepts()))
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        let agrees = max_difference <= WARM_START_TOLERANCE;
+        let report = WarmStart {
+            warm_iterations,
+            cold_iterations,
+            warm_seconds,
+            cold_seconds,
+            max_difference,
+            kept_warm: agrees,
+        };
+        let classifier = if agrees { warm } else { cold };
+        Ok((self.assemble(vectorizer, classifier, labels)?, Some(report)))
+    }
+
+    fn assemble(
+        &self,
+        vectorizer: Vectorizer,
+        classifier: Classifier,
+        labels: &[String],
+    ) -> Result<Pipeline> {
         Ok(Pipeline {
             settings: self.settings.clone(),
             analyzer: self.settings.analyzer.build()?,
@@ -88,6 +152,29 @@ impl Trainer {
             labels: labels.to_vec(),
         })
     }
+}
+
+/// Largest warm and cold fit (rows × terms) whose iterations are counted; counting
+/// costs about log2(max_iterations) extra fits.
+const ITERATION_COUNT_BUDGET: usize = 20_000_000;
+
+/// Largest weight difference between a warm and a cold start for the warm result
+/// to be kept. Both stop once the gradient's norm is below the solver tolerance
+/// (1e-4); with the L2 penalty alpha the objective is alpha-strongly convex, so two
+/// such points can differ by up to about 2e-4 / alpha (0.02 at alpha 0.01).
+pub const WARM_START_TOLERANCE: f64 = 0.05;
+
+/// How a warm start compared with a cold one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WarmStart {
+    pub warm_iterations: Option<u64>,
+    pub cold_iterations: Option<u64>,
+    pub warm_seconds: f64,
+    pub cold_seconds: f64,
+    /// Largest absolute difference between the warm and the cold weights.
+    pub max_difference: f64,
+    /// Whether the warm result was kept (it agreed with the cold one).
+    pub kept_warm: bool,
 }
 
 /// A fitted model: analyzer, vocabulary, classifier and label names.

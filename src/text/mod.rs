@@ -5,4 +5,4 @@ pub mod analyzer;
 pub mod vectorizer;
 
 pub use analyzer::{Analyzer, AnalyzerSettings, Token};
-pub use vectorizer::{SparseRow, Vectorizer, VectorizerSettings, Weighting};
+pub use vectorizer::{Selection, SparseRow, Vectorizer, VectorizerSettings, Weighting};

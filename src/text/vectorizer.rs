@@ -24,6 +24,17 @@ pub enum Weighting {
     Binary,
 }
 
+/// How `max_features` picks the terms to keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Selection {
+    /// The terms with the highest chi-squared statistic against the labels: the
+    /// ones whose presence depends most on the label (as scikit-learn's `chi2`).
+    Chi2,
+    /// The most frequent terms (as scikit-learn's `max_features`).
+    Frequency,
+}
+
 /// Settings of the vocabulary and weighting, as stored in a model file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -32,8 +43,10 @@ pub struct VectorizerSettings {
     pub min_df: usize,
     /// Drop terms that occur in more than this fraction of documents (0 < max_df <= 1).
     pub max_df: f64,
-    /// Keep at most this many terms, the most frequent ones (0 = no limit).
+    /// Keep at most this many terms (0 = no limit), picked by `selection`.
     pub max_features: usize,
+    /// How `max_features` picks the terms.
+    pub selection: Selection,
     /// Term weighting scheme.
     pub weighting: Weighting,
     /// Scale each document's vector to unit Euclidean length.
@@ -43,9 +56,10 @@ pub struct VectorizerSettings {
 impl Default for VectorizerSettings {
     fn default() -> Self {
         VectorizerSettings {
-            min_df: 2,
+            min_df: 1,
             max_df: 1.0,
             max_features: 0,
+            selection: Selection::Chi2,
             weighting: Weighting::Tfidf,
             l2_normalize: true,
         }
@@ -68,31 +82,62 @@ impl VectorizerSettings {
         Ok(())
     }
 
-    /// Builds the vocabulary from analysed documents (each a list of terms).
-    pub fn fit<D: AsRef<[String]>>(&self, documents: &[D]) -> Result<Vectorizer> {
+    /// Builds the vocabulary from analysed documents (each a list of terms) with
+    /// their labels (`targets[i]` in `0..n_labels`, used by chi-squared selection).
+    pub fn fit<D: AsRef<[String]>>(
+        &self,
+        documents: &[D],
+        targets: &[usize],
+        n_labels: usize,
+    ) -> Result<Vectorizer> {
         self.validate()?;
+        if targets.len() != documents.len() || targets.iter().any(|&t| t >= n_labels) {
+            return Err(Error::new("internal: targets do not match the documents"));
+        }
         let n_docs = documents.len();
-        let mut df: HashMap<&str, (usize, usize)> = HashMap::new(); // term -> (doc freq, total count)
-        for doc in documents {
-            let mut seen: Vec<&str> = doc.as_ref().iter().map(String::as_str).collect();
+        // term -> (document frequency, total count, document frequency per label)
+        let mut stats: HashMap<&str, TermStats> = HashMap::new();
+        let mut seen: Vec<&str> = Vec::new();
+        for (doc, &target) in documents.iter().zip(targets) {
+            seen.clear();
+            seen.extend(doc.as_ref().iter().map(String::as_str));
             for term in &seen {
-                df.entry(term).or_default().1 += 1;
+                stats
+                    .entry(term)
+                    .or_insert_with(|| TermStats::new(n_labels))
+                    .count += 1;
             }
             seen.sort_unstable();
             seen.dedup();
-            for term in seen {
-                df.entry(term).or_default().0 += 1;
+            for term in &seen {
+                let entry = stats.get_mut(term).expect("counted above");
+                entry.df += 1;
+                entry.label_df[target] += 1;
             }
         }
-        let max_docs = (self.max_df * n_docs as f64).floor() as usize;
-        let mut kept: Vec<(&str, usize, usize)> = df
+        let max_docs = ((self.max_df * n_docs as f64).floor() as usize).max(1);
+        let mut kept: Vec<(&str, TermStats)> = stats
             .into_iter()
-            .filter(|&(_, (d, _))| d >= self.min_df && d <= max_docs.max(1))
-            .map(|(term, (d, c))| (term, d, c))
+            .filter(|(_, s)| s.df >= self.min_df && s.df <= max_docs)
             .collect();
         if self.max_features > 0 && kept.len() > self.max_features {
-            // Most frequent first; ties broken by the term itself, so the cut is deterministic.
-            kept.sort_unstable_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(b.0)));
+            // Best first; ties broken by the term itself, so the cut is deterministic.
+            match self.selection {
+                Selection::Frequency => kept
+                    .sort_unstable_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(b.0))),
+                Selection::Chi2 => {
+                    let mut label_docs = vec![0usize; n_labels];
+                    for &t in targets {
+                        label_docs[t] += 1;
+                    }
+                    let mut scored: Vec<(f64, &str, TermStats)> = kept
+                        .into_iter()
+                        .map(|(term, s)| (s.chi2(&label_docs, n_docs), term, s))
+                        .collect();
+                    scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+                    kept = scored.into_iter().map(|(_, t, s)| (t, s)).collect();
+                }
+            }
             kept.truncate(self.max_features);
         }
         kept.sort_unstable_by(|a, b| a.0.cmp(b.0));
@@ -103,9 +148,44 @@ impl VectorizerSettings {
             ))
             .with_hint("add more drafts, or lower --min-df"));
         }
-        let terms: Vec<String> = kept.iter().map(|(t, _, _)| t.to_string()).collect();
-        let doc_freq: Vec<usize> = kept.iter().map(|&(_, d, _)| d).collect();
+        let terms: Vec<String> = kept.iter().map(|(t, _)| t.to_string()).collect();
+        let doc_freq: Vec<usize> = kept.iter().map(|(_, s)| s.df).collect();
         Ok(Vectorizer::new(self.clone(), terms, doc_freq, n_docs))
+    }
+}
+
+/// Counts of one term over the training documents.
+struct TermStats {
+    df: usize,
+    count: usize,
+    label_df: Vec<usize>,
+}
+
+impl TermStats {
+    fn new(n_labels: usize) -> Self {
+        TermStats {
+            df: 0,
+            count: 0,
+            label_df: vec![0; n_labels],
+        }
+    }
+
+    /// Chi-squared statistic of the term's presence against the labels, over the
+    /// documents that contain it (observed per-label document counts against those
+    /// expected from the label shares), as scikit-learn's `chi2` on binary features.
+    fn chi2(&self, label_docs: &[usize], n_docs: usize) -> f64 {
+        self.label_df
+            .iter()
+            .zip(label_docs)
+            .map(|(&observed, &docs)| {
+                let expected = self.df as f64 * docs as f64 / n_docs as f64;
+                if expected > 0.0 {
+                    (observed as f64 - expected).powi(2) / expected
+                } else {
+                    0.0
+                }
+            })
+            .sum()
     }
 }
 
@@ -226,11 +306,20 @@ mod tests {
             .collect()
     }
 
+    /// Fits with alternating labels 0, 1, 0, ...
+    fn fit(settings: &VectorizerSettings, corpus: &[Vec<String>]) -> Vectorizer {
+        let targets: Vec<usize> = (0..corpus.len()).map(|i| i % 2).collect();
+        settings.fit(corpus, &targets, 2).unwrap()
+    }
+
     #[test]
     fn vocabulary_is_sorted_and_filtered_by_min_df() {
         let corpus = docs(&["b a c", "a b", "a d"]);
-        let settings = VectorizerSettings::default(); // min_df 2
-        let v = settings.fit(&corpus).unwrap();
+        let settings = VectorizerSettings {
+            min_df: 2,
+            ..VectorizerSettings::default()
+        };
+        let v = fit(&settings, &corpus);
         assert_eq!(v.terms(), ["a", "b"]);
         assert_eq!(v.doc_freq(), [3, 2]);
     }
@@ -239,10 +328,11 @@ mod tests {
     fn max_df_drops_terms_in_too_many_documents() {
         let corpus = docs(&["a b", "a b", "a c", "a c"]);
         let settings = VectorizerSettings {
+            min_df: 2,
             max_df: 0.75,
             ..VectorizerSettings::default()
         };
-        assert_eq!(settings.fit(&corpus).unwrap().terms(), ["b", "c"]);
+        assert_eq!(fit(&settings, &corpus).terms(), ["b", "c"]);
     }
 
     #[test]
@@ -251,10 +341,31 @@ mod tests {
         let settings = VectorizerSettings {
             min_df: 1,
             max_features: 2,
+            selection: Selection::Frequency,
             ..VectorizerSettings::default()
         };
         // a: 3, then b, c, d tie on 2: the tie goes to the alphabetically first.
-        assert_eq!(settings.fit(&corpus).unwrap().terms(), ["a", "b"]);
+        assert_eq!(fit(&settings, &corpus).terms(), ["a", "b"]);
+    }
+
+    #[test]
+    fn chi2_keeps_the_terms_that_depend_on_the_label() {
+        // "x" only in label 0, "y" only in label 1, "common" everywhere (and most frequent).
+        let corpus = docs(&[
+            "x common common",
+            "y common common",
+            "x common",
+            "y common",
+            "x common z",
+            "y common z",
+        ]);
+        let settings = VectorizerSettings {
+            min_df: 1,
+            max_features: 2,
+            selection: Selection::Chi2,
+            ..VectorizerSettings::default()
+        };
+        assert_eq!(fit(&settings, &corpus).terms(), ["x", "y"]);
     }
 
     #[test]
@@ -264,7 +375,7 @@ mod tests {
             min_df: 1,
             ..VectorizerSettings::default()
         };
-        let v = settings.fit(&corpus).unwrap();
+        let v = fit(&settings, &corpus);
         let row = v.transform(&corpus[0]);
         let norm: f64 = row.iter().map(|(_, w)| w * w).sum();
         assert!((norm - 1.0).abs() < 1e-12);
@@ -285,7 +396,7 @@ mod tests {
                 l2_normalize: false,
                 ..VectorizerSettings::default()
             };
-            let v = settings.fit(&corpus).unwrap();
+            let v = fit(&settings, &corpus);
             let row = v.transform(&corpus[0]);
             assert_eq!(row, vec![(0, expected[0]), (1, expected[1])]);
         }
@@ -294,13 +405,13 @@ mod tests {
     #[test]
     fn unknown_terms_are_ignored_and_empty_vocabulary_is_an_error() {
         let corpus = docs(&["a b", "a c"]);
-        let v = VectorizerSettings::default().fit(&corpus).unwrap();
+        let v = fit(&VectorizerSettings::default(), &corpus);
         assert!(v.transform(&docs(&["zzz"])[0]).is_empty());
         let err = VectorizerSettings {
             min_df: 5,
             ..VectorizerSettings::default()
         }
-        .fit(&corpus)
+        .fit(&corpus, &[0, 1], 2)
         .unwrap_err();
         assert!(err.to_string().contains("min-df"));
     }

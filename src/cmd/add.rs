@@ -1,0 +1,185 @@
+//! `draftcheck add`: append one labelled example to a data file, safely.
+
+use std::fs::OpenOptions;
+use std::path::{Path, PathBuf};
+
+use crate::atomic::write_atomically;
+use crate::dataset::{csv_error, field_str, find_column, read_file, read_headers, reader_builder};
+use crate::error::{Error, Result};
+
+/// Add one labelled draft to the training data.
+///
+/// The text must not be empty, the label must already be in the file (or pass
+/// --new-label), and the draft must not be there already (compared ignoring case
+/// and spacing). The file is rewritten atomically under an exclusive lock, so
+/// several `add`s at once all land, and an interrupted one leaves the file as it
+/// was.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+draftcheck add --label desperate \"I booked us a table for Friday, you have to come\"\n  \
+draftcheck add --label composed --file note.txt\n  \
+draftcheck add --data mine.csv --label hopeful --new-label \"Fingers crossed for you\"")]
+pub struct Args {
+    /// The draft's text.
+    #[arg(
+        value_name = "TEXT",
+        required_unless_present = "file",
+        conflicts_with = "file"
+    )]
+    pub text: Option<String>,
+    /// Read the draft's text from a file.
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+    /// Its label.
+    #[arg(long, value_name = "LABEL")]
+    pub label: String,
+    /// Allow a label that is not in the file yet.
+    #[arg(long)]
+    pub new_label: bool,
+    /// Labelled CSV file to append to.
+    #[arg(long, value_name = "PATH", default_value = crate::cmd::DEFAULT_DATA)]
+    pub data: PathBuf,
+    /// Column holding the text.
+    #[arg(long, value_name = "NAME", default_value = "text")]
+    pub text_column: String,
+    /// Column holding the label.
+    #[arg(long, value_name = "NAME", default_value = "label")]
+    pub label_column: String,
+}
+
+/// Case and whitespace folded, for duplicate detection.
+pub fn normalize(text: &str) -> String {
+    text.split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The lock file that serialises writers of `data` (never replaced, unlike the data
+/// file itself, so a lock on it stays meaningful across renames).
+fn lock_path(data: &Path) -> PathBuf {
+    let name = data
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    data.with_file_name(format!(".{name}.lock"))
+}
+
+pub fn run(args: Args) -> Result<i32> {
+    let text = match (&args.text, &args.file) {
+        (Some(text), _) => text.clone(),
+        (None, Some(path)) => String::from_utf8(read_file(path)?)
+            .map_err(|_| Error::at(path, None, "the file is not valid UTF-8"))?,
+        (None, None) => unreachable!("clap requires TEXT or --file"),
+    };
+    let text = text.trim().to_string();
+    if text.is_empty() {
+        return Err(Error::usage("the draft is empty").with_hint("give the text to add"));
+    }
+    let label = args.label.trim().to_string();
+    if label.is_empty() {
+        return Err(Error::usage("the label is empty").with_hint("pass --label LABEL"));
+    }
+    if !args.data.is_file() {
+        return Err(Error::io(
+            "read",
+            &args.data,
+            &std::io::Error::from(std::io::ErrorKind::NotFound),
+        )
+        .with_hint("create the file with a header row first, e.g. text,label"));
+    }
+
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock_path(&args.data))
+        .map_err(|e| Error::io("lock", &args.data, &e))?;
+    lock.lock().map_err(|e| Error::io("lock", &args.data, &e))?;
+
+    let bytes = read_file(&args.data)?;
+    let mut reader = reader_builder().from_reader(bytes.as_slice());
+    let headers = read_headers(&args.data, &mut reader)?;
+    let text_at = find_column(&args.data, &headers, &args.text_column, "--text-column")?;
+    let label_at = find_column(&args.data, &headers, &args.label_column, "--label-column")?;
+    let wanted = normalize(&text);
+    let mut labels: Vec<String> = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| csv_error(&args.data, e))?
+    {
+        let line = record.position().map_or(0, |p| p.line());
+        if normalize(field_str(&args.data, &record, text_at)?) == wanted {
+            return Err(
+                Error::at(&args.data, Some(line), "this draft is already in the file")
+                    .with_hint("nothing was added"),
+            );
+        }
+        let existing = field_str(&args.data, &record, label_at)?.trim();
+        if !labels.iter().any(|l| l == existing) {
+            labels.push(existing.to_string());
+        }
+    }
+    if !args.new_label && !labels.contains(&label) {
+        labels.sort();
+        return Err(Error::usage(format!(
+            "the label '{label}' is not in {} (labels: {})",
+            args.data.display(),
+            labels.join(", ")
+        ))
+        .with_hint("check the spelling, or pass --new-label to start a new one"));
+    }
+
+    // The new row, quoted as needed, with the file's own line ending.
+    let crlf = bytes.windows(2).any(|w| w == b"\r\n");
+    let mut row = vec![String::new(); headers.len()];
+    row[text_at] = text;
+    row[label_at] = label.clone();
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(if crlf {
+            csv::Terminator::CRLF
+        } else {
+            csv::Terminator::Any(b'\n')
+        })
+        .from_writer(Vec::new());
+    writer
+        .write_record(&row)
+        .map_err(|e| Error::new(format!("cannot encode the row: {e}")))?;
+    let encoded = writer
+        .into_inner()
+        .map_err(|e| Error::new(format!("cannot encode the row: {e}")))?;
+    write_atomically(&args.data, |w| {
+        w.write_all(&bytes)?;
+        if !bytes.is_empty() && !bytes.ends_with(b"\n") {
+            w.write_all(if crlf { b"\r\n" } else { b"\n" })?;
+        }
+        w.write_all(&encoded)
+    })?;
+    drop(lock);
+    let newlines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+    let line = newlines + if bytes.ends_with(b"\n") { 1 } else { 2 };
+    println!(
+        "added a '{label}' draft to {} at line {line}",
+        args.data.display()
+    );
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalisation_folds_case_and_spacing() {
+        assert_eq!(normalize("  Please\n call  ME "), "please call me");
+    }
+
+    #[test]
+    fn the_lock_file_sits_beside_the_data() {
+        assert_eq!(
+            lock_path(Path::new("data/drafts.csv")),
+            Path::new("data/.drafts.csv.lock")
+        );
+    }
+}

@@ -1,0 +1,170 @@
+//! `draftcheck info`: the model card.
+
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use crate::cmd::Format;
+use crate::cmd::score::resolve_model_file;
+use crate::error::Result;
+use crate::model::ModelFile;
+use crate::model::file::FORMAT_VERSION;
+
+/// Show the model card: labels and their examples, settings, vocabulary, scores
+/// at training time, the training data's hash, and the terms that weigh most.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+draftcheck info\n  \
+draftcheck info --model models/mine.json --format json --top 20")]
+pub struct Args {
+    /// Model file [default: models/drafts.json if present, else the built-in model].
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+    /// How many top terms to list per label.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// The `n` terms with the largest weight toward each label, strongest first.
+pub fn top_terms(model: &ModelFile, n: usize) -> Vec<(String, Vec<(String, f64)>)> {
+    let terms = &model.vocabulary.terms;
+    model
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(k, label)| {
+            let weight = |j: usize| match model.labels.len() {
+                2 if k == 0 => -model.weights[0][j],
+                2 => model.weights[0][j],
+                _ => model.weights[k][j],
+            };
+            let mut order: Vec<usize> = (0..terms.len()).collect();
+            order.sort_by(|&a, &b| {
+                weight(b)
+                    .total_cmp(&weight(a))
+                    .then_with(|| terms[a].cmp(&terms[b]))
+            });
+            let top = order
+                .into_iter()
+                .take(n)
+                .map(|j| (terms[j].clone(), weight(j)))
+                .collect();
+            (label.clone(), top)
+        })
+        .collect()
+}
+
+pub fn run(args: Args) -> Result<i32> {
+    let (model, source) = resolve_model_file(args.model.as_deref())?;
+    let top = top_terms(&model, args.top);
+    match args.format {
+        Format::Json => {
+            let top_json: serde_json::Map<String, serde_json::Value> = top
+                .iter()
+                .map(|(label, terms)| {
+                    let list: Vec<_> = terms
+                        .iter()
+                        .map(|(t, w)| json!({"term": t, "weight": w}))
+                        .collect();
+                    (label.clone(), json!(list))
+                })
+                .collect();
+            let value = json!({
+                "model": source,
+                "format_version": model.format_version,
+                "tool_version": model.tool_version,
+                "created": model.created,
+                "labels": model.labels,
+                "label_counts": model.training.label_counts,
+                "vocabulary_size": model.vocabulary.terms.len(),
+                "settings": model.settings,
+                "training": {
+                    "data_file": model.training.data_file,
+                    "data_sha256": model.training.data_sha256,
+                    "rows": model.training.rows,
+                    "test_fraction": model.training.test_fraction,
+                    "seed": model.training.seed,
+                    "heldout": model.training.heldout,
+                    "eval": model.training.eval,
+                },
+                "top_terms": top_json,
+            });
+            println!("{value}");
+        }
+        Format::Text => print!("{}", card_text(&model, &source, &top)),
+    }
+    Ok(0)
+}
+
+fn card_text(model: &ModelFile, source: &str, top: &[(String, Vec<(String, f64)>)]) -> String {
+    let t = &model.training;
+    let s = &model.settings;
+    let mut out = format!("model        {source}\n");
+    out.push_str(&format!(
+        "format       {} version {} (this draftcheck reads version {})\n",
+        model.format, model.format_version, FORMAT_VERSION
+    ));
+    out.push_str(&format!(
+        "created      {} by draftcheck {}\n",
+        model.created, model.tool_version
+    ));
+    let counts: Vec<String> = t
+        .label_counts
+        .iter()
+        .map(|(l, n)| format!("{l} ({n})"))
+        .collect();
+    out.push_str(&format!("labels       {}\n", counts.join(", ")));
+    out.push_str(&format!(
+        "trained on   {} ({} drafts, sha256 {})\n",
+        t.data_file, t.rows, t.data_sha256
+    ));
+    out.push_str(&format!(
+        "vocabulary   {} terms\n",
+        model.vocabulary.terms.len()
+    ));
+    out.push_str(&format!(
+        "settings     alpha {}, n-grams {}-{}, min_df {}, max_df {}, max_features {}, {:?} weighting, language {}, markers {}\n",
+        s.classifier.alpha,
+        s.analyzer.ngram_min,
+        s.analyzer.ngram_max,
+        s.vectorizer.min_df,
+        s.vectorizer.max_df,
+        match s.vectorizer.max_features {
+            0 => "all".to_string(),
+            n => format!("{n} by {:?}", s.vectorizer.selection).to_lowercase(),
+        },
+        s.vectorizer.weighting,
+        s.analyzer.language,
+        if s.analyzer.markers { "on" } else { "off" }
+    ));
+    match &t.heldout {
+        Some(r) => out.push_str(&format!(
+            "held out     {} ({} drafts, {:.0}% of the data, seed {})\n",
+            r.headline(),
+            r.rows,
+            t.test_fraction * 100.0,
+            t.seed
+        )),
+        None => out.push_str("held out     none (trained with --test-fraction 0)\n"),
+    }
+    match &t.eval {
+        Some(e) => out.push_str(&format!(
+            "eval set     {} on {} ({} drafts)\n",
+            e.report.headline(),
+            e.path,
+            e.report.rows
+        )),
+        None => out.push_str("eval set     none\n"),
+    }
+    for (label, terms) in top {
+        let list: Vec<String> = terms
+            .iter()
+            .map(|(t, w)| format!("{t} ({w:+.2})"))
+            .collect();
+        out.push_str(&format!("top terms for {label}:\n  {}\n", list.join(", ")));
+    }
+    out
+}

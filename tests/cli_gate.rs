@@ -1,0 +1,209 @@
+//! Retraining: the promotion gate, the backup of the replaced model, the warm
+//! start, and the model card.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use predicates::prelude::*;
+
+/// A folder with data/drafts.csv (a part of the bundled data), data/eval.csv
+/// (the bundled evaluation set) and a model trained on them at models/m.json.
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+impl Project {
+    fn new(rows: usize) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("data")).unwrap();
+        std::fs::create_dir_all(dir.path().join("models")).unwrap();
+        let project = Project { dir };
+        project.write_drafts(rows, false);
+        std::fs::copy(root().join("data/eval.csv"), project.path("data/eval.csv")).unwrap();
+        project
+    }
+
+    fn path(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p)
+    }
+
+    /// The first `rows` bundled drafts, with most labels flipped if `flip`.
+    fn write_drafts(&self, rows: usize, flip: bool) {
+        let mut reader = csv::Reader::from_path(root().join("data/drafts.csv")).unwrap();
+        let mut writer = csv::Writer::from_path(self.path("data/drafts.csv")).unwrap();
+        writer.write_record(["text", "label"]).unwrap();
+        for (i, record) in reader.records().take(rows).enumerate() {
+            let record = record.unwrap();
+            let mut label = record[1].to_string();
+            if flip && i % 10 != 0 {
+                label = if label == "desperate" {
+                    "composed".into()
+                } else {
+                    "desperate".into()
+                };
+            }
+            writer.write_record([&record[0], label.as_str()]).unwrap();
+        }
+        writer.flush().unwrap();
+    }
+
+    fn train(&self, extra: &[&str]) -> assert_cmd::assert::Assert {
+        draftcheck_in(self.dir.path())
+            .args([
+                "train",
+                "--model",
+                "models/m.json",
+                "--max-features",
+                "3000",
+                "--test-fraction",
+                "0",
+            ])
+            .args(extra)
+            .assert()
+    }
+}
+
+fn read(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap()
+}
+
+#[test]
+fn a_worse_model_is_refused_and_the_old_one_stays() {
+    let project = Project::new(600);
+    project
+        .train(&[])
+        .success()
+        .stdout(predicate::str::contains("evaluation set data/eval.csv"));
+    let model = project.path("models/m.json");
+    let good = read(&model);
+
+    project.write_drafts(600, true);
+    let mut cmd = draftcheck_in(project.dir.path());
+    cmd.args([
+        "train",
+        "--model",
+        "models/m.json",
+        "--max-features",
+        "3000",
+        "--test-fraction",
+        "0",
+    ]);
+    let stderr = assert_clean_failure(
+        &mut cmd,
+        1,
+        &["worse", "previous model was kept", "--force"],
+    );
+    assert!(stderr.contains("data/eval.csv"), "{stderr}");
+    assert_eq!(read(&model), good, "the gate let a worse model through");
+    assert!(!project.path("models/m.json.prev").exists());
+
+    // --force replaces it, keeping the old one as a backup that restores it.
+    project.train(&["--force"]).success().stdout(
+        predicate::str::contains("--force replaces").and(predicate::str::contains("m.json.prev")),
+    );
+    assert_ne!(read(&model), good);
+    assert_eq!(read(&project.path("models/m.json.prev")), good);
+}
+
+#[test]
+fn the_gate_reports_both_scores_and_lets_an_equal_model_through() {
+    let project = Project::new(500);
+    project.train(&[]).success();
+    project
+        .train(&[])
+        .success()
+        .stdout(predicate::str::contains(
+            "promotion gate on data/eval.csv: previous model accuracy",
+        ));
+}
+
+#[test]
+fn without_an_evaluation_set_train_says_nothing_protected_the_replacement() {
+    let project = Project::new(300);
+    std::fs::remove_file(project.path("data/eval.csv")).unwrap();
+    project.train(&[]).success();
+    project
+        .train(&[])
+        .success()
+        .stdout(predicate::str::contains(
+            "no evaluation set protected this replacement",
+        ));
+}
+
+#[test]
+fn retraining_with_more_examples_starts_warm_and_matches_a_cold_start() {
+    let project = Project::new(700);
+    project.train(&[]).success();
+    project.write_drafts(750, false);
+    let out = project.train(&[]).success().get_output().stdout.clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("warm start from the previous model"), "{out}");
+    assert!(out.contains("saved"), "{out}");
+    assert!(
+        !out.contains("too far"),
+        "warm and cold starts disagree: {out}"
+    );
+    // A cold retrain gives the same predictions on the evaluation set.
+    let warm = project.path("models/m.json");
+    let cold = project.path("models/cold.json");
+    draftcheck_in(project.dir.path())
+        .args([
+            "train",
+            "--model",
+            "models/cold.json",
+            "--max-features",
+            "3000",
+            "--test-fraction",
+            "0",
+        ])
+        .assert()
+        .success();
+    let labels = |model: &Path| -> Vec<String> {
+        let out = draftcheck_in(project.dir.path())
+            .args([
+                "score",
+                "--format",
+                "json",
+                "--batch",
+                "data/eval.csv",
+                "--model",
+            ])
+            .arg(model)
+            .output()
+            .unwrap();
+        json_lines(&out.stdout)
+            .iter()
+            .map(|v| v["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(labels(&warm), labels(&cold));
+}
+
+#[test]
+fn info_shows_the_model_card() {
+    let project = Project::new(300);
+    project.train(&[]).success();
+    draftcheck_in(project.dir.path())
+        .args(["info", "--model", "models/m.json"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("labels       composed")
+                .and(predicate::str::contains("sha256"))
+                .and(predicate::str::contains("top terms for desperate"))
+                .and(predicate::str::contains("eval set     accuracy")),
+        );
+    let out = draftcheck_in(project.dir.path())
+        .args(["info", "--format", "json", "--model", "models/m.json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["labels"], serde_json::json!(["composed", "desperate"]));
+    assert_eq!(v["vocabulary_size"], 3000);
+    assert_eq!(v["format_version"], 1);
+    assert_eq!(v["training"]["rows"], 300);
+    assert_eq!(v["top_terms"]["desperate"].as_array().unwrap().len(), 10);
+    assert!(v["training"]["data_sha256"].as_str().unwrap().len() == 64);
+}
