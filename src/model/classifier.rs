@@ -29,7 +29,8 @@ pub struct ClassifierSettings {
     pub alpha: f64,
     /// Most L-BFGS iterations to run.
     pub max_iterations: u64,
-    /// Stop when the gradient's norm falls below this.
+    /// Stop when the gradient of the mean loss per row is below this (the solver
+    /// sees the summed loss, so its tolerance is this times the number of rows).
     pub gradient_tolerance: f64,
 }
 
@@ -120,6 +121,10 @@ impl ClassifierSettings {
         max_iterations: u64,
     ) -> Result<Classifier> {
         let (n_features, n_labels) = (problem.n_features, problem.n_labels);
+        // linfa minimises the summed loss; the tolerance is per row (on the mean
+        // loss), as scikit-learn's, so that it means the same for 100 or 100,000 rows.
+        let n_rows = problem.dataset.nsamples().max(1);
+        let tolerance = (self.gradient_tolerance * n_rows as f64) as Real;
         let fail = |e: linfa_logistic::error::Error| {
             Error::new(format!("the logistic regression solver failed: {e}"))
                 .with_hint("check the data for unusual rows, or try a larger --alpha")
@@ -129,7 +134,7 @@ impl ClassifierSettings {
             let mut params = LogisticRegression::<Real>::default()
                 .alpha(self.alpha as Real)
                 .max_iterations(max_iterations)
-                .gradient_tolerance(self.gradient_tolerance as Real);
+                .gradient_tolerance(tolerance);
             // linfa's positive class is the more frequent label; orient to label 1.
             let positive = majority_label(problem.dataset.targets().as_slice().unwrap_or(&[]));
             if let Some(init) = init {
@@ -162,7 +167,7 @@ impl ClassifierSettings {
             let mut params = MultiLogisticRegression::<Real>::default()
                 .alpha(self.alpha as Real)
                 .max_iterations(max_iterations)
-                .gradient_tolerance(self.gradient_tolerance as Real);
+                .gradient_tolerance(tolerance);
             if let Some(init) = init {
                 let mut p = Array2::zeros((n_features + 1, n_labels));
                 for k in 0..n_labels {
