@@ -25,6 +25,13 @@ fn main() {
                 .unwrap_or("unknown panic")
         );
     }));
+    // BLIS runs single-threaded unless told otherwise: let training use every core.
+    #[cfg(feature = "blas")]
+    if std::env::var_os("BLIS_NUM_THREADS").is_none() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // SAFETY: no other thread exists yet.
+        unsafe { std::env::set_var("BLIS_NUM_THREADS", cores.to_string()) };
+    }
     let cli = Cli::parse();
     let code = match run(cli) {
         Ok(code) => code,

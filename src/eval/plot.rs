@@ -149,20 +149,19 @@ where
     let label_w = 110i32;
     let top = 60i32;
     let cell = ((w as i32 - label_w - 10).min(h as i32 - top - 30) / n.max(1) as i32).max(10);
-    let max = confusion
-        .matrix
-        .iter()
-        .flatten()
-        .copied()
-        .max()
-        .unwrap_or(1)
-        .max(1) as f64;
     for (i, row) in confusion.matrix.iter().enumerate() {
         let support: usize = row.iter().sum();
         for (j, &count) in row.iter().enumerate() {
             let x0 = label_w + j as i32 * cell;
             let y0 = top + i as i32 * cell;
-            let shade = count as f64 / max;
+            // Shade by the share of the true label's rows, so that a small label's
+            // cells read as clearly as a large one's.
+            let share = if support > 0 {
+                count as f64 / support as f64
+            } else {
+                0.0
+            };
+
             let color = if i == j {
                 RGBColor(30, 100, 200)
             } else {
@@ -170,25 +169,20 @@ where
             };
             area.draw(&Rectangle::new(
                 [(x0, y0), (x0 + cell, y0 + cell)],
-                color.mix(0.08 + 0.8 * shade).filled(),
+                color.mix(0.08 + 0.8 * share).filled(),
             ))?;
             area.draw(&Rectangle::new(
                 [(x0, y0), (x0 + cell, y0 + cell)],
                 BLACK.stroke_width(1),
             ))?;
-            let share = if support > 0 {
-                count as f64 / support as f64 * 100.0
-            } else {
-                0.0
-            };
-            let text_color = if shade > 0.55 { WHITE } else { BLACK };
+            let text_color = if share > 0.55 { WHITE } else { BLACK };
             area.draw(&Text::new(
                 format!("{count}"),
                 (x0 + cell / 2 - 14, y0 + cell / 2 - 14),
                 ("sans-serif", 20).into_font().color(&text_color),
             ))?;
             area.draw(&Text::new(
-                format!("{share:.0}%"),
+                format!("{:.0}%", share * 100.0),
                 (x0 + cell / 2 - 14, y0 + cell / 2 + 8),
                 ("sans-serif", 13).into_font().color(&text_color),
             ))?;
