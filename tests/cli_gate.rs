@@ -137,7 +137,12 @@ fn retraining_with_more_examples_starts_warm_and_matches_a_cold_start() {
     let project = Project::new(700);
     project.train(&[]).success();
     project.write_drafts(750, false);
-    let out = project.train(&[]).success().get_output().stdout.clone();
+    let out = project
+        .train(&["--count-iterations"])
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let out = String::from_utf8(out).unwrap();
     assert!(out.contains("warm start from the previous model"), "{out}");
     assert!(out.contains("saved"), "{out}");

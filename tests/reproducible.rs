@@ -27,21 +27,24 @@ fn the_committed_model_is_reproduced_by_training_with_the_defaults() {
     assert_eq!(committed.labels, fresh.labels);
     assert_eq!(committed.vocabulary, fresh.vocabulary);
 
-    // Weights within tolerance. Training is deterministic on one machine; another
-    // CPU may round the last bits of the solver's sums differently, and L-BFGS
-    // carries such differences along, but only at the level of its stopping
-    // tolerance (gradient norm 1e-4). Weights here are of order 1; 1e-3 absolute is
-    // ten times that tolerance and still far below any weight that matters.
+    // Weights within tolerance. Training is deterministic on one machine
+    // (cli_train's training_is_deterministic compares the bytes). Another CPU may round the BLAS sums' last bits
+    // differently (BLIS picks its kernels by CPU), and L-BFGS then takes another
+    // path to the optimum. It stops anywhere the gradient is below its tolerance,
+    // the same band in which a warm and a cold start land: WARM_START_TOLERANCE
+    // (0.05, against weights of order 1 to 10; warm and cold differ by about 0.01
+    // on this data). A weight off by more than that is a different model.
+    let tolerance = draftcheck::model::pipeline::WARM_START_TOLERANCE;
     for (a, b) in committed
         .weights
         .iter()
         .flatten()
         .zip(fresh.weights.iter().flatten())
     {
-        assert!((a - b).abs() < 1e-3, "weight {a} vs {b}");
+        assert!((a - b).abs() <= tolerance, "weight {a} vs {b}");
     }
     for (a, b) in committed.intercepts.iter().zip(&fresh.intercepts) {
-        assert!((a - b).abs() < 1e-3, "intercept {a} vs {b}");
+        assert!((a - b).abs() <= tolerance, "intercept {a} vs {b}");
     }
 
     // The same predicted label for every bundled draft.

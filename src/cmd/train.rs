@@ -65,6 +65,10 @@ pub struct Args {
     /// Always start the solver from scratch (no warm start from the old model).
     #[arg(long)]
     pub cold: bool,
+    /// On a warm start, also count the solver iterations of the warm and the cold
+    /// start (costs several extra fits).
+    #[arg(long, conflicts_with = "cold")]
+    pub count_iterations: bool,
 }
 
 pub fn run(args: Args) -> Result<i32> {
@@ -143,7 +147,13 @@ pub fn run(args: Args) -> Result<i32> {
 
     let all: Vec<&[String]> = documents.iter().map(Vec::as_slice).collect();
     let (pipeline, warm) = match (&previous, args.cold) {
-        (Some(old), false) => trainer.fit_from(&all, &dataset.targets, &dataset.labels, old)?,
+        (Some(old), false) => trainer.fit_from(
+            &all,
+            &dataset.targets,
+            &dataset.labels,
+            old,
+            args.count_iterations,
+        )?,
         _ => (trainer.fit(&all, &dataset.targets, &dataset.labels)?, None),
     };
     println!(
@@ -223,7 +233,7 @@ fn warm_start_text(w: &WarmStart) -> String {
             "{warm} iterations against {cold} from scratch ({} saved), ",
             cold as i64 - warm as i64
         ),
-        _ => String::new(),
+        _ => "(--count-iterations counts the iterations) ".to_string(),
     };
     format!(
         "warm start from the previous model: {iterations}{:.3} s against {:.3} s; weights within {:.1e} of a cold start{}",

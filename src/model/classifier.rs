@@ -39,7 +39,7 @@ impl Default for ClassifierSettings {
         ClassifierSettings {
             alpha: 0.01,
             max_iterations: 200,
-            gradient_tolerance: 1e-4,
+            gradient_tolerance: 1e-6,
         }
     }
 }
@@ -94,18 +94,26 @@ impl ClassifierSettings {
     /// The number of solver iterations the fit that gave `result` took: the
     /// smallest iteration cap that reproduces it exactly. (`linfa-logistic` does
     /// not report its iteration count; the solver is deterministic, so a cap at or
-    /// above the count gives the same weights and a lower cap does not.) Costs about
-    /// log2(max_iterations) extra fits, each stopped early.
+    /// above the count gives the same weights and a lower cap does not.) Caps of
+    /// 1, 2, 4, ... bracket the count, then a binary search pins it: the extra
+    /// fits add up to a few times the cost of the fit itself.
     pub fn iterations(
         &self,
         problem: &Problem,
         warm_start: Option<&Classifier>,
         result: &Classifier,
     ) -> Result<u64> {
-        let (mut low, mut high) = (0, self.max_iterations); // low fails, high reproduces
+        let reproduces = |cap: u64| -> Result<bool> {
+            Ok(&self.fit_capped(problem, warm_start, cap)? == result)
+        };
+        let mut high = 1;
+        while high < self.max_iterations && !reproduces(high)? {
+            high = (high * 2).min(self.max_iterations);
+        }
+        let mut low = high / 2; // a cap that does not reproduce (or 0)
         while high - low > 1 {
             let mid = low + (high - low) / 2;
-            if &self.fit_capped(problem, warm_start, mid)? == result {
+            if reproduces(mid)? {
                 high = mid;
             } else {
                 low = mid;
