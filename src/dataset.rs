@@ -138,6 +138,24 @@ pub fn field_str<'a>(path: &Path, record: &'a csv::ByteRecord, column: usize) ->
     std::str::from_utf8(record.get(column).unwrap_or_default()).map_err(|_| not_utf8(path, line))
 }
 
+/// The text field of a record, which must not be blank.
+pub fn text_field<'a>(
+    path: &Path,
+    record: &'a csv::ByteRecord,
+    column: usize,
+    name: &str,
+) -> Result<&'a str> {
+    let text = field_str(path, record, column)?;
+    if text.trim().is_empty() {
+        let line = record.position().map(|p| p.line());
+        return Err(
+            Error::at(path, line, format!("the '{name}' field is empty"))
+                .with_hint("write the draft's text, or delete the row"),
+        );
+    }
+    Ok(text)
+}
+
 /// Loads a labelled CSV file. Every row needs a non-empty text and label, and
 /// there must be at least two distinct labels.
 pub fn load_labelled(path: &Path, text_column: &str, label_column: &str) -> Result<Dataset> {
@@ -162,16 +180,8 @@ pub fn load_labelled(path: &Path, text_column: &str, label_column: &str) -> Resu
             Err(e) => return Err(csv_error(path, e)),
         }
         let line = record.position().map_or(0, |p| p.line());
-        let text = field_str(path, &record, text_at)?;
+        let text = text_field(path, &record, text_at, text_column)?;
         let label = field_str(path, &record, label_at)?.trim();
-        if text.trim().is_empty() {
-            return Err(Error::at(
-                path,
-                Some(line),
-                format!("the '{text_column}' field is empty"),
-            )
-            .with_hint("write the draft's text, or delete the row"));
-        }
         if label.is_empty() {
             return Err(Error::at(
                 path,

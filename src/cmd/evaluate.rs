@@ -95,6 +95,7 @@ pub fn run(args: Args) -> Result<i32> {
             &dataset.labels,
             args.folds,
             args.seed,
+            &cv,
         )?)
     } else {
         None

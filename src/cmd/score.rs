@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::advice::{Advice, AdviceFile};
 use crate::cmd::{DEFAULT_MODEL, Format};
-use crate::dataset::{csv_error, field_str, find_column, read_headers, reader_builder};
+use crate::dataset::{csv_error, find_column, read_headers, reader_builder, text_field};
 use crate::error::{Error, Result};
 use crate::model::file::{ModelFile, load};
 use crate::model::{Pipeline, Verdict};
@@ -169,15 +169,7 @@ impl Scorer<'_> {
             .map_err(|e| csv_error(path, e))?
         {
             let line = record.position().map_or(0, |p| p.line());
-            let text = field_str(path, &record, column)?;
-            if text.trim().is_empty() {
-                return Err(Error::at(
-                    path,
-                    Some(line),
-                    format!("the '{text_column}' field is empty"),
-                )
-                .with_hint("write the draft's text, or delete the row"));
-            }
+            let text = text_field(path, &record, column, text_column)?;
             if self.format == Format::Text {
                 writeln!(out, "── line {line}").map_err(write_error)?;
             }

@@ -136,6 +136,8 @@ pub struct CurvePoint {
 /// Cross-validated accuracy and macro-F1 when training on 10%, 25%, 50%, 75% and
 /// 100% of each training fold (a stratified, seeded subsample), always scoring the
 /// whole test fold. A curve still rising at 100% says more examples would help.
+/// `full` is the cross-validation with the same folds (same `k` and `seed`): it is
+/// the 100% point, so it is not fitted again.
 pub fn learning_curve(
     trainer: &Trainer,
     documents: &[Vec<String>],
@@ -143,16 +145,28 @@ pub fn learning_curve(
     labels: &[String],
     k: usize,
     seed: u64,
+    full: &CrossValidation,
 ) -> Result<Vec<CurvePoint>> {
     let folds = stratified_folds(targets, labels.len(), k, seed)?;
     let mut points = Vec::new();
     for &fraction in &LEARNING_CURVE_FRACTIONS {
+        if fraction == 1.0 {
+            points.push(CurvePoint {
+                fraction,
+                train_rows: (targets.len() * (k - 1)) as f64 / k as f64,
+                accuracy_mean: full.accuracy_mean,
+                accuracy_std: full.accuracy_std,
+                macro_f1_mean: full.macro_f1_mean,
+                macro_f1_std: full.macro_f1_std,
+            });
+            continue;
+        }
         let mut accuracies = Vec::with_capacity(k);
         let mut f1s = Vec::with_capacity(k);
         let mut sizes = Vec::with_capacity(k);
         for (f, test) in folds.iter().enumerate() {
             let train = complement(targets.len(), test);
-            let train = if fraction < 1.0 {
+            let train: Vec<usize> = {
                 let sub_targets: Vec<usize> = train.iter().map(|&i| targets[i]).collect();
                 let (keep, _) = train_test_split(
                     &sub_targets,
@@ -161,8 +175,6 @@ pub fn learning_curve(
                     seed.wrapping_add(f as u64),
                 )?;
                 keep.into_iter().map(|j| train[j]).collect()
-            } else {
-                train
             };
             sizes.push(train.len() as f64);
             let report = fit_and_evaluate(trainer, documents, targets, labels, &train, test)?;
