@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use crate::advice::{Advice, AdviceFile};
-use crate::cmd::{DEFAULT_MODEL, Format};
+use crate::cmd::DEFAULT_MODEL;
 use crate::dataset::{csv_error, find_column, read_headers, reader_builder, text_field};
 use crate::error::{Error, Result};
 use crate::model::file::{ModelFile, load};
@@ -45,9 +45,13 @@ pub struct Args {
     /// Advice file [default: the built-in advice].
     #[arg(long, value_name = "PATH")]
     pub advice: Option<PathBuf>,
-    /// Output format.
+    /// Output format: readable text, one JSON object per draft per line, or CSV
+    /// (with --batch: the input's columns plus label, probability and top_terms).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Exit with code 3 if any draft gets this label (to guard a send button or a script).
+    #[arg(long, value_name = "LABEL")]
+    pub fail_on: Option<String>,
     /// How many terms to show in text output.
     #[arg(long, value_name = "N", default_value_t = 6)]
     pub top: usize,
@@ -89,8 +93,38 @@ pub fn resolve_model(explicit: Option<&Path>) -> Result<LoadedModel> {
     })
 }
 
+/// Output formats of `score`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Readable text.
+    Text,
+    /// One JSON object per draft per line.
+    Json,
+    /// CSV, ready for a spreadsheet (cells that would start a formula are escaped).
+    Csv,
+}
+
+/// Exit code of `score --fail-on LABEL` when some draft got that label.
+pub const FAIL_ON_EXIT_CODE: i32 = 3;
+
 pub fn run(args: Args) -> Result<i32> {
     let model = resolve_model(args.model.as_deref())?;
+    let fail_on = match &args.fail_on {
+        Some(label) => Some(
+            model
+                .pipeline
+                .labels()
+                .iter()
+                .position(|l| l == label)
+                .ok_or_else(|| {
+                    Error::usage(format!(
+                        "--fail-on {label}: the model has no such label (labels: {})",
+                        model.pipeline.labels().join(", ")
+                    ))
+                })?,
+        ),
+        None => None,
+    };
     let advice = match &args.advice {
         Some(path) => AdviceFile::load(path)?,
         None => AdviceFile::embedded(),
@@ -103,8 +137,9 @@ pub fn run(args: Args) -> Result<i32> {
         format: args.format,
         top: args.top,
     };
+    let mut seen = vec![false; model.pipeline.labels().len()];
     if let Some(path) = &args.batch {
-        scorer.batch(path, &args.text_column, &mut out)?;
+        scorer.batch(path, &args.text_column, &mut out, &mut seen)?;
     } else {
         let drafts = if let Some(path) = &args.file {
             let bytes = crate::dataset::read_file(path)?;
@@ -134,15 +169,49 @@ pub fn run(args: Args) -> Result<i32> {
                 .with_hint("give the text to score, e.g. draftcheck score \"your message\""));
             }
         }
+        if args.format == Format::Csv {
+            write_csv_row(&mut out, &["text", "label", "probability", "top_terms"])?;
+        }
         for (i, draft) in drafts.iter().enumerate() {
             if i > 0 && args.format == Format::Text {
                 writeln!(out).map_err(write_error)?;
             }
-            scorer.write(draft, None, &mut out)?;
+            seen[scorer.write(draft, None, &[], &mut out)?] = true;
         }
     }
     out.flush().map_err(write_error)?;
-    Ok(0)
+    Ok(match fail_on {
+        Some(label) if seen[label] => FAIL_ON_EXIT_CODE,
+        _ => 0,
+    })
+}
+
+/// A cell that a spreadsheet would read as a formula (=, +, -, @, tab, CR first)
+/// gets a leading apostrophe, so that opening the file runs nothing.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// Writes one CSV row (quoted as needed, formulas escaped).
+fn write_csv_row<S: AsRef<str>>(out: &mut impl Write, cells: &[S]) -> Result<()> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    writer
+        .write_record(
+            cells
+                .iter()
+                .map(|c| spreadsheet_safe(c.as_ref()).into_owned()),
+        )
+        .map_err(|e| Error::new(format!("cannot write the output: {e}")))?;
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| Error::new(format!("cannot write the output: {e}")))?;
+    out.write_all(&bytes).map_err(write_error)
 }
 
 fn write_error(e: std::io::Error) -> Error {
@@ -157,12 +226,23 @@ struct Scorer<'a> {
 }
 
 impl Scorer<'_> {
-    /// Scores each row of a CSV file, streaming, in input order.
-    fn batch(&self, path: &Path, text_column: &str, out: &mut impl Write) -> Result<()> {
+    /// Scores each row of a CSV file, streaming, in input order; marks the labels seen.
+    fn batch(
+        &self,
+        path: &Path,
+        text_column: &str,
+        out: &mut impl Write,
+        seen: &mut [bool],
+    ) -> Result<()> {
         let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, &e))?;
         let mut reader = reader_builder().from_reader(std::io::BufReader::new(file));
         let headers = read_headers(path, &mut reader)?;
         let column = find_column(path, &headers, text_column, "--text-column")?;
+        if self.format == Format::Csv {
+            let mut header = headers.clone();
+            header.extend(["label", "probability", "top_terms"].map(String::from));
+            write_csv_row(out, &header)?;
+        }
         let mut record = csv::ByteRecord::new();
         while reader
             .read_byte_record(&mut record)
@@ -173,12 +253,24 @@ impl Scorer<'_> {
             if self.format == Format::Text {
                 writeln!(out, "── line {line}").map_err(write_error)?;
             }
-            self.write(text, Some(line), out)?;
+            let columns: Vec<String> = record
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect();
+            seen[self.write(text, Some(line), &columns, out)?] = true;
         }
         Ok(())
     }
 
-    fn write(&self, draft: &str, line: Option<u64>, out: &mut impl Write) -> Result<()> {
+    /// Scores one draft and writes it; returns the predicted label. `columns` are
+    /// the input row's cells, repeated in CSV output (empty outside --batch).
+    fn write(
+        &self,
+        draft: &str,
+        line: Option<u64>,
+        columns: &[String],
+        out: &mut impl Write,
+    ) -> Result<usize> {
         let pipeline = &self.model.pipeline;
         let verdict = pipeline.score(draft);
         let advice = self.advice.select(pipeline, &verdict);
@@ -191,8 +283,27 @@ impl Scorer<'_> {
                 format!("{value}\n")
             }
             Format::Text => self.verdict_text(draft, &verdict, &advice),
+            Format::Csv => {
+                let top: Vec<String> = verdict
+                    .contributions
+                    .iter()
+                    .take(self.top)
+                    .map(|c| format!("{} ({:+.2})", c.term, c.weight))
+                    .collect();
+                let mut cells: Vec<String> = if columns.is_empty() {
+                    vec![draft.to_string()]
+                } else {
+                    columns.to_vec()
+                };
+                cells.push(pipeline.labels()[verdict.label].clone());
+                cells.push(format!("{:.4}", verdict.probability()));
+                cells.push(top.join("; "));
+                write_csv_row(out, &cells)?;
+                return Ok(verdict.label);
+            }
         };
-        out.write_all(text.as_bytes()).map_err(write_error)
+        out.write_all(text.as_bytes()).map_err(write_error)?;
+        Ok(verdict.label)
     }
 
     fn verdict_text(&self, draft: &str, verdict: &Verdict, advice: &[Advice]) -> String {
