@@ -3,6 +3,7 @@
 use std::io::{BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
+use anstyle::{AnsiColor, Style};
 use serde_json::json;
 
 use crate::advice::{Advice, AdviceFile};
@@ -136,6 +137,7 @@ pub fn run(args: Args) -> Result<i32> {
         advice: &advice,
         format: args.format,
         top: args.top,
+        colour: anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never,
     };
     let mut seen = vec![false; model.pipeline.labels().len()];
     if let Some(path) = &args.batch {
@@ -223,6 +225,19 @@ struct Scorer<'a> {
     advice: &'a AdviceFile,
     format: Format,
     top: usize,
+    /// Whether text output is coloured: only on a terminal, never with NO_COLOR.
+    colour: bool,
+}
+
+/// The colour of a label in text output: red for desperate, green for composed,
+/// cyan for any other.
+fn label_style(label: &str) -> Style {
+    let colour = match label {
+        "desperate" => AnsiColor::Red,
+        "composed" => AnsiColor::Green,
+        _ => AnsiColor::Cyan,
+    };
+    Style::new().fg_color(Some(colour.into()))
 }
 
 impl Scorer<'_> {
@@ -312,18 +327,36 @@ impl Scorer<'_> {
         let name = self.advice.display_name(label);
         let p = verdict.probability();
         let width = textwrap::termwidth().clamp(40, 100);
+        let paint = |style: Style, text: &str| -> String {
+            if self.colour {
+                format!("{style}{text}{style:#}")
+            } else {
+                text.to_string()
+            }
+        };
+        let verdict_style = label_style(label).bold();
         let mut s = String::new();
-        if verdict.is_borderline() {
-            s.push_str(&format!("Borderline: leans {name} ({})\n", percent(p)));
+        let headline = if verdict.is_borderline() {
+            format!("Borderline: leans {name} ({})", percent(p))
         } else {
-            s.push_str(&format!("Reads as {name} ({} sure)\n", percent(p)));
-        }
+            format!("Reads as {name} ({} sure)", percent(p))
+        };
+        s.push_str(&paint(verdict_style, &headline));
+        s.push('\n');
         let filled = (p * 20.0).round() as usize;
-        s.push_str(&format!(
-            "  [{}{}]\n",
-            "#".repeat(filled),
-            ".".repeat(20 - filled)
-        ));
+        if self.colour {
+            s.push_str(&format!(
+                "  {}{}\n",
+                paint(label_style(label), &"█".repeat(filled)),
+                "░".repeat(20 - filled)
+            ));
+        } else {
+            s.push_str(&format!(
+                "  [{}{}]\n",
+                "#".repeat(filled),
+                ".".repeat(20 - filled)
+            ));
+        }
         if pipeline.labels().len() > 2 || verdict.is_borderline() {
             let all: Vec<String> = pipeline
                 .labels()
@@ -334,7 +367,48 @@ impl Scorer<'_> {
             s.push_str(&format!("  ({})\n", all.join(", ")));
         }
         let shown: Vec<_> = verdict.contributions.iter().take(self.top).collect();
-        if !shown.is_empty() {
+        if shown.is_empty() {
+            s.push_str("None of the draft's words are in the model's vocabulary, so this rests on the model's prior alone.\n");
+        } else {
+            // The draft itself, with the words that pushed toward the verdict marked.
+            let mut spans: Vec<std::ops::Range<usize>> = shown
+                .iter()
+                .filter(|c| c.weight > 0.0)
+                .flat_map(|c| c.spans.iter().cloned())
+                .collect();
+            spans.sort_by_key(|r| r.start);
+            let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+            for span in spans {
+                match merged.last_mut() {
+                    Some(last) if span.start <= last.end => last.end = last.end.max(span.end),
+                    _ => merged.push(span),
+                }
+            }
+            let mut marked = String::new();
+            let mut at = 0;
+            for span in &merged {
+                marked.push_str(&draft[at..span.start]);
+                let word = &draft[span.clone()];
+                marked.push_str(&if self.colour {
+                    paint(label_style(label).bold().underline(), word)
+                } else {
+                    format!("[{word}]")
+                });
+                at = span.end;
+            }
+            marked.push_str(&draft[at..]);
+            let flat = marked.split_whitespace().collect::<Vec<_>>().join(" ");
+            s.push_str(&format!(
+                "In your draft ({} marks what pushed it there):\n",
+                if self.colour { "colour" } else { "[ ]" }
+            ));
+            let options = textwrap::Options::new(width)
+                .initial_indent("    ")
+                .subsequent_indent("    ");
+            for line in textwrap::wrap(&flat, options) {
+                s.push_str(&line);
+                s.push('\n');
+            }
             s.push_str(&format!(
                 "Words that weighed most (+ toward {label}, - against):\n"
             ));
@@ -345,15 +419,20 @@ impl Scorer<'_> {
                     .and_then(|span| draft.get(span.clone()))
                     .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
                     .unwrap_or_else(|| c.term.clone());
-                s.push_str(&format!("  {:+.2}  {}\n", c.weight, quoted));
+                let weight = format!("{:+.2}", c.weight);
+                let weight = if c.weight > 0.0 {
+                    paint(label_style(label), &weight)
+                } else {
+                    weight
+                };
+                s.push_str(&format!("  {weight}  {quoted}\n"));
             }
-        } else {
-            s.push_str("None of the draft's words are in the model's vocabulary, so this rests on the model's prior alone.\n");
         }
         if !advice.is_empty() {
-            s.push_str("Advice:\n");
+            s.push_str(&paint(Style::new().bold(), "Advice:"));
+            s.push('\n');
             for a in advice {
-                s.push_str(&format!("  * {}\n", a.section));
+                s.push_str(&format!("  * {}\n", paint(Style::new().bold(), &a.section)));
                 let options = textwrap::Options::new(width)
                     .initial_indent("    ")
                     .subsequent_indent("    ");
@@ -363,7 +442,11 @@ impl Scorer<'_> {
                 }
             }
         }
-        s.push_str(&format!("(model: {})\n", self.model.source));
+        s.push_str(&paint(
+            Style::new().dimmed(),
+            &format!("(model: {})", self.model.source),
+        ));
+        s.push('\n');
         s
     }
 }
