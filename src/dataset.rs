@@ -28,8 +28,6 @@ pub struct Dataset {
     /// Label names, sorted; targets index into this.
     pub labels: Vec<String>,
     pub targets: Vec<usize>,
-    /// The line each row starts on (1-based, the header is line 1).
-    pub lines: Vec<u64>,
     /// SHA-256 of the file's bytes, in hex.
     pub sha256: String,
 }
@@ -171,7 +169,6 @@ pub fn load_labelled(path: &Path, text_column: &str, label_column: &str) -> Resu
 
     let mut texts = Vec::new();
     let mut raw_labels = Vec::new();
-    let mut lines = Vec::new();
     let mut record = csv::ByteRecord::new();
     loop {
         match reader.read_byte_record(&mut record) {
@@ -192,7 +189,6 @@ pub fn load_labelled(path: &Path, text_column: &str, label_column: &str) -> Resu
         }
         texts.push(text.to_string());
         raw_labels.push(label.to_string());
-        lines.push(line);
     }
     if texts.is_empty() {
         return Err(Error::at(path, None, "the file has a header but no rows")
@@ -221,7 +217,6 @@ pub fn load_labelled(path: &Path, text_column: &str, label_column: &str) -> Resu
         texts,
         labels,
         targets,
-        lines,
         sha256,
     })
 }

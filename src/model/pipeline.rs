@@ -272,11 +272,6 @@ impl Pipeline {
         self.vectorizer.transform(terms)
     }
 
-    /// Predicted label index of an analysed document (for evaluation).
-    pub fn predict_terms(&self, terms: &[String]) -> usize {
-        self.classifier.predict(&self.transform(terms))
-    }
-
     /// Label probabilities of an analysed document (for evaluation).
     pub fn probabilities_terms(&self, terms: &[String]) -> Vec<f64> {
         self.classifier.probabilities(&self.transform(terms))
