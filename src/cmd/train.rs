@@ -201,7 +201,7 @@ pub fn run(args: Args) -> Result<i32> {
             eval,
         },
     );
-    if previous.is_some() || args.model.exists() {
+    if args.model.exists() {
         let backup = backup_path(&args.model);
         let bytes = read_file(&args.model)?;
         write_atomically(&backup, |w| w.write_all(&bytes))?;

@@ -100,12 +100,13 @@ impl Trainer {
             .settings
             .vectorizer
             .fit(documents, targets, labels.len())?;
-        let Some(init) = previous.warm_start_for(&self.settings, &vectorizer, labels) else {
-            return Ok((self.fit(documents, targets, labels)?, None));
-        };
         let rows: Vec<SparseRow> = documents.iter().map(|d| vectorizer.transform(d)).collect();
         let classifier_settings = &self.settings.classifier;
         let problem = Problem::new(&rows, vectorizer.len(), targets, labels.len())?;
+        let Some(init) = previous.warm_start_for(&self.settings, &vectorizer, labels) else {
+            let classifier = classifier_settings.fit_problem(&problem, None)?;
+            return Ok((self.assemble(vectorizer, classifier, labels)?, None));
+        };
         let started = Instant::now();
         let warm = classifier_settings.fit_problem(&problem, Some(&init))?;
         let warm_seconds = started.elapsed().as_secs_f64();
