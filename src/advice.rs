@@ -26,12 +26,14 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::{Pipeline, Verdict};
 use crate::text::analyzer::{CAPS_MARKER, NUMBER_MARKER};
+use crate::text::{Analyzer, AnalyzerSettings};
 
 /// The advice file shipped with draftcheck (embedded in the binary).
 pub const DEFAULT_ADVICE: &str = include_str!("../data/advice.toml");
@@ -41,7 +43,16 @@ pub const DEFAULT_ADVICE: &str = include_str!("../data/advice.toml");
 pub struct AdviceFile {
     #[serde(default)]
     pub labels: BTreeMap<String, LabelAdvice>,
+    /// Every entry's cues as vocabulary terms, for the analyzer settings they
+    /// were prepared with: computed on first use, so that scoring many drafts
+    /// analyses the cues once.
+    #[serde(skip)]
+    cue_terms: OnceLock<CueTerms>,
 }
+
+/// The analyzer settings cues were analysed with, and per label, per entry, the
+/// vocabulary terms of its cues.
+type CueTerms = (AnalyzerSettings, BTreeMap<String, Vec<Vec<String>>>);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -77,7 +88,7 @@ pub struct Entry {
 
 /// The vocabulary term a cue stands for: a marker as it is, words analysed and
 /// joined like an n-gram.
-fn cue_term(analyzer: &crate::text::Analyzer, cue: &str) -> String {
+fn cue_term(analyzer: &Analyzer, cue: &str) -> String {
     if [CAPS_MARKER, NUMBER_MARKER].contains(&cue) {
         return cue.to_string();
     }
@@ -161,6 +172,21 @@ impl AdviceFile {
             .unwrap_or(label)
     }
 
+    /// Each label's entries' cues as vocabulary terms of `analyzer`.
+    fn analyse_cues(&self, analyzer: &Analyzer) -> BTreeMap<String, Vec<Vec<String>>> {
+        self.labels
+            .iter()
+            .map(|(label, advice)| {
+                let entries = advice
+                    .entries
+                    .iter()
+                    .map(|e| e.cues.iter().map(|c| cue_term(analyzer, c)).collect())
+                    .collect();
+                (label.clone(), entries)
+            })
+            .collect()
+    }
+
     /// Picks the advice for a verdict of `pipeline`.
     pub fn select(&self, pipeline: &Pipeline, verdict: &Verdict) -> Vec<Advice> {
         let label = &pipeline.labels()[verdict.label];
@@ -168,6 +194,16 @@ impl AdviceFile {
             return Vec::new();
         };
         let analyzer = pipeline.analyzer();
+        let cached = self
+            .cue_terms
+            .get_or_init(|| (analyzer.settings().clone(), self.analyse_cues(analyzer)));
+        let fresh;
+        let cue_terms = if &cached.0 == analyzer.settings() {
+            &cached.1[label]
+        } else {
+            fresh = self.analyse_cues(analyzer);
+            &fresh[label]
+        };
         // Terms of the draft that did not push against the verdict, with their push.
         let pushing: BTreeMap<&str, f64> = verdict
             .contributions
@@ -180,15 +216,14 @@ impl AdviceFile {
             if entry.always || entry.fallback {
                 continue;
             }
-            let mut hits = Vec::new();
+            let mut hits: Vec<String> = Vec::new();
             let mut strength = 0.0;
-            for cue in &entry.cues {
-                let term = cue_term(analyzer, cue);
+            for term in &cue_terms[i] {
                 if let Some(&w) = pushing.get(term.as_str())
-                    && !hits.contains(&term)
+                    && !hits.contains(term)
                 {
                     strength += w;
-                    hits.push(term);
+                    hits.push(term.clone());
                 }
             }
             if !hits.is_empty() {

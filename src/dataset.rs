@@ -158,11 +158,21 @@ pub fn text_field<'a>(
 /// there must be at least two distinct labels.
 pub fn load_labelled(path: &Path, text_column: &str, label_column: &str) -> Result<Dataset> {
     let bytes = read_file(path)?;
-    let sha256: String = Sha256::digest(&bytes)
+    parse_labelled(path, &bytes, text_column, label_column)
+}
+
+/// Parses the bytes of a labelled CSV file; `path` names it in errors.
+pub fn parse_labelled(
+    path: &Path,
+    bytes: &[u8],
+    text_column: &str,
+    label_column: &str,
+) -> Result<Dataset> {
+    let sha256: String = Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let mut reader = reader_builder().from_reader(bytes.as_slice());
+    let mut reader = reader_builder().from_reader(bytes);
     let headers = read_headers(path, &mut reader)?;
     let text_at = find_column(path, &headers, text_column, "--text-column")?;
     let label_at = find_column(path, &headers, label_column, "--label-column")?;

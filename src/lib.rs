@@ -6,6 +6,7 @@
 //! - [`eval`]: splits, folds, metrics and cross-validation;
 //! - [`dataset`]: reading labelled CSV files;
 //! - [`advice`]: the advice shown with a verdict;
+//! - [`progress`]: progress bars and narration (on a terminal, unless --quiet);
 //! - [`cmd`]: one module per command of the `draftcheck` binary.
 
 pub mod advice;
@@ -15,6 +16,7 @@ pub mod dataset;
 pub mod error;
 pub mod eval;
 pub mod model;
+pub mod progress;
 pub mod text;
 
 pub use error::{Error, Result};

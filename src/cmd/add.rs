@@ -159,7 +159,7 @@ pub fn run(args: Args) -> Result<i32> {
     drop(lock);
     let newlines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
     let line = newlines + if bytes.ends_with(b"\n") { 1 } else { 2 };
-    println!(
+    crate::say!(
         "added a '{label}' draft to {} at line {line}",
         args.data.display()
     );

@@ -10,10 +10,12 @@ use crate::cmd::{DataArgs, FeatureArgs, Format};
 use crate::dataset::{Dataset, load_labelled};
 use crate::error::{Error, Result};
 use crate::eval::cv::{
-    CrossValidation, CurvePoint, cross_validate, default_eval_path, learning_curve, score_dataset,
+    CrossValidation, CurvePoint, LEARNING_CURVE_FRACTIONS, cross_validate, default_eval_path,
+    learning_curve, score_dataset,
 };
 use crate::eval::plot;
 use crate::model::{Settings, Trainer};
+use crate::progress;
 use crate::text::AnalyzerSettings;
 
 /// Cross-validate model settings on labelled data.
@@ -78,7 +80,20 @@ pub fn run(args: Args) -> Result<i32> {
         return search(&args, &dataset, &trainers);
     }
     let trainer = &trainers[0];
+    let eval_path = args
+        .eval
+        .clone()
+        .or_else(|| default_eval_path(&args.data.data));
+    let curve_fits = if args.learning_curve {
+        (LEARNING_CURVE_FRACTIONS.len() - 1) * args.folds
+    } else {
+        0
+    };
+    let fits = args.folds + curve_fits + usize::from(eval_path.is_some());
+    let progress = progress::bar(fits as u64, "fitting");
+    progress.set_message(format!("analysing {} drafts", dataset.len()));
     let documents = trainer.analyze_all(&dataset.texts);
+    progress.set_message(format!("{}-fold cross-validation", args.folds));
     let cv = cross_validate(
         trainer,
         &documents,
@@ -86,33 +101,33 @@ pub fn run(args: Args) -> Result<i32> {
         &dataset.labels,
         args.folds,
         args.seed,
+        &progress,
     )?;
     let curve = if args.learning_curve {
+        progress.set_message("learning curve");
         Some(learning_curve(
             trainer,
             &documents,
             &dataset.targets,
             &dataset.labels,
-            args.folds,
-            args.seed,
             &cv,
+            &progress,
         )?)
     } else {
         None
     };
-    let eval_path = args
-        .eval
-        .clone()
-        .or_else(|| default_eval_path(&args.data.data));
     let trusted = match &eval_path {
         Some(path) => {
+            progress.set_message(format!("fitting on all drafts to score {}", path.display()));
             let eval = load_labelled(path, &args.data.text_column, &args.data.label_column)?;
             let all: Vec<&[String]> = documents.iter().map(Vec::as_slice).collect();
             let pipeline = trainer.fit(&all, &dataset.targets, &dataset.labels)?;
+            progress.inc(1);
             Some((path.display().to_string(), score_dataset(&pipeline, &eval)?))
         }
         None => None,
     };
+    progress.finish_and_clear();
     if let Some(path) = &args.plot {
         let title = format!(
             "draftcheck evaluate: {} ({} drafts, {}-fold)",
@@ -166,7 +181,7 @@ pub fn run(args: Args) -> Result<i32> {
                 }
             }
             if let Some(path) = &args.plot {
-                println!("wrote {}", path.display());
+                crate::say!("wrote {}", path.display());
             }
         }
     }
@@ -222,6 +237,10 @@ fn search(args: &Args, dataset: &Dataset, trainers: &[Trainer]) -> Result<i32> {
     // Analyse the texts once per distinct analyzer setting.
     let mut analysed: HashMap<String, Vec<Vec<String>>> = HashMap::new();
     let mut results = Vec::with_capacity(trainers.len());
+    let progress = progress::bar(
+        (trainers.len() * args.folds) as u64,
+        format!("{} combinations", trainers.len()),
+    );
     for trainer in trainers {
         let key = analyzer_key(&trainer.settings().analyzer);
         let documents = analysed
@@ -234,9 +253,11 @@ fn search(args: &Args, dataset: &Dataset, trainers: &[Trainer]) -> Result<i32> {
             &dataset.labels,
             args.folds,
             args.seed,
+            &progress,
         )?;
         results.push((trainer.settings().clone(), cv));
     }
+    progress.finish_and_clear();
     results.sort_by(|a, b| {
         b.1.macro_f1_mean
             .total_cmp(&a.1.macro_f1_mean)

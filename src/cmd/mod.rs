@@ -11,10 +11,15 @@ use crate::model::{ClassifierSettings, Settings};
 use crate::text::{AnalyzerSettings, Selection, VectorizerSettings, Weighting};
 
 pub mod add;
+pub mod completions;
 pub mod evaluate;
 pub mod info;
+pub mod man;
 pub mod score;
 pub mod train;
+
+/// The version line: the tool's version and the model format it reads and writes.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (model format 1)");
 
 /// The default training data, relative to the current folder.
 pub const DEFAULT_DATA: &str = "data/drafts.csv";
@@ -33,11 +38,21 @@ pressure) or composed and independent, how sure it is, which words pushed it the
 and what the advice it is built on says about that.",
     after_help = "Examples:\n  \
 draftcheck score \"I bought you a necklace, please call me\"\n  \
+draftcheck score                      (no draft: type or paste drafts at a prompt)\n  \
 draftcheck train --data data/drafts.csv --model models/drafts.json\n  \
-draftcheck evaluate --folds 5",
+draftcheck evaluate --folds 5\n\n\
+Exit codes:\n  \
+0  success\n  \
+1  error (bad data, unreadable model, a worse model refused, ...)\n  \
+2  usage error (unknown option, bad value)\n  \
+3  score --fail-on LABEL: some draft got that label",
+    version = VERSION,
     propagate_version = true
 )]
 pub struct Cli {
+    /// Print only results and errors: no progress bars, no narration.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -49,16 +64,21 @@ pub enum Command {
     Evaluate(evaluate::Args),
     Add(add::Args),
     Info(info::Args),
+    Completions(completions::Args),
+    Man(man::Args),
 }
 
 /// Runs a parsed command line; returns the process exit code on success.
 pub fn run(cli: Cli) -> Result<i32> {
+    crate::progress::set_quiet(cli.quiet);
     match cli.command {
         Command::Train(args) => train::run(args),
         Command::Score(args) => score::run(args),
         Command::Evaluate(args) => evaluate::run(args),
         Command::Add(args) => add::run(args),
         Command::Info(args) => info::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 
@@ -243,6 +263,22 @@ mod tests {
     struct Wrapper {
         #[command(flatten)]
         features: FeatureArgs,
+    }
+
+    #[test]
+    fn version_names_the_model_format() {
+        let format = crate::model::file::FORMAT_VERSION;
+        assert!(
+            VERSION.ends_with(&format!("(model format {format})")),
+            "{VERSION}"
+        );
+        assert!(VERSION.starts_with(env!("CARGO_PKG_VERSION")));
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
     }
 
     #[test]

@@ -20,11 +20,18 @@ const EMBEDDED_MODEL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/embedded
 ///
 /// The model is --model if given, else models/drafts.json in the current folder if
 /// there is one, else the model built into draftcheck.
+///
+/// With no draft on the command line, a terminal gets a prompt: type or paste a
+/// draft (several lines are fine), press Enter on an empty line to score it, then
+/// edit it and try again (the up arrow recalls earlier lines); Ctrl-C drops the
+/// draft being typed, Ctrl-D leaves. With standard input piped, the whole input
+/// is one draft.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
 draftcheck score \"I bought you a necklace for your birthday, please call me back\"\n  \
 draftcheck score --format json \"Congrats on the new job, hope you're doing well\"\n  \
 draftcheck score --file letter.txt\n  \
+draftcheck score            (on a terminal: a prompt; paste a draft, end it with an empty line)\n  \
 echo \"miss you so much\" | draftcheck score\n  \
 draftcheck score --batch drafts.csv --format json > verdicts.jsonl")]
 pub struct Args {
@@ -56,6 +63,10 @@ pub struct Args {
     /// How many terms to show in text output.
     #[arg(long, value_name = "N", default_value_t = 6)]
     pub top: usize,
+    /// Prompt for drafts one after another even when standard input is not a
+    /// terminal (then each draft ends at an empty line, and no prompt is shown).
+    #[arg(long, conflicts_with_all = ["drafts", "file", "batch"])]
+    pub interactive: bool,
 }
 
 /// A loaded model and where it came from.
@@ -105,6 +116,12 @@ pub enum Format {
     Csv,
 }
 
+/// Rows of a `--batch` file read, scored (on every core) and written at a time.
+pub const BATCH_CHUNK_ROWS: usize = 1024;
+
+/// Scored rows of a --batch file: each one's output bytes and label.
+type ScoredRows = Vec<(Vec<u8>, usize)>;
+
 /// Exit code of `score --fail-on LABEL` when some draft got that label.
 pub const FAIL_ON_EXIT_CODE: i32 = 3;
 
@@ -140,8 +157,18 @@ pub fn run(args: Args) -> Result<i32> {
         colour: anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never,
     };
     let mut seen = vec![false; model.pipeline.labels().len()];
+    let terminal = std::io::stdin().is_terminal();
     if let Some(path) = &args.batch {
         scorer.batch(path, &args.text_column, &mut out, &mut seen)?;
+    } else if args.interactive
+        || (terminal
+            && args.drafts.is_empty()
+            && args.file.is_none()
+            && args.format == Format::Text)
+    {
+        drop(out);
+        prompt_loop(&scorer, &mut seen, terminal)?;
+        return Ok(exit_code(fail_on, &seen));
     } else {
         let drafts = if let Some(path) = &args.file {
             let bytes = crate::dataset::read_file(path)?;
@@ -150,7 +177,7 @@ pub fn run(args: Args) -> Result<i32> {
                     .with_hint("save it as UTF-8 text")
             })?]
         } else if args.drafts.is_empty() {
-            if std::io::stdin().is_terminal() {
+            if terminal && !crate::progress::is_quiet() {
                 eprintln!("Type or paste a draft, then press Ctrl-D:");
             }
             let mut text = String::new();
@@ -182,10 +209,126 @@ pub fn run(args: Args) -> Result<i32> {
         }
     }
     out.flush().map_err(write_error)?;
-    Ok(match fail_on {
+    Ok(exit_code(fail_on, &seen))
+}
+
+/// 3 if some draft got the `--fail-on` label, else 0.
+fn exit_code(fail_on: Option<usize>, seen: &[bool]) -> i32 {
+    match fail_on {
         Some(label) if seen[label] => FAIL_ON_EXIT_CODE,
         _ => 0,
-    })
+    }
+}
+
+/// One line typed (or piped) in interactive mode.
+enum Input {
+    Line(String),
+    /// Ctrl-C: drop the draft being typed.
+    Interrupted,
+    /// Ctrl-D or the end of the input: leave.
+    End,
+}
+
+/// Where interactive lines come from: a line editor on a terminal (editing keys,
+/// history on the up arrow), plain lines otherwise.
+enum Lines {
+    Editor(Box<rustyline::DefaultEditor>),
+    Plain(std::io::StdinLock<'static>),
+}
+
+impl Lines {
+    fn open(terminal: bool) -> Result<Self> {
+        if terminal {
+            let editor = rustyline::DefaultEditor::new()
+                .map_err(|e| Error::new(format!("cannot open the prompt: {e}")))?;
+            Ok(Lines::Editor(Box::new(editor)))
+        } else {
+            Ok(Lines::Plain(std::io::stdin().lock()))
+        }
+    }
+
+    fn read(&mut self, prompt: &str) -> Result<Input> {
+        use rustyline::error::ReadlineError;
+        match self {
+            Lines::Editor(editor) => match editor.readline(prompt) {
+                Ok(line) => {
+                    if !line.trim().is_empty() {
+                        let _ = editor.add_history_entry(line.as_str());
+                    }
+                    Ok(Input::Line(line))
+                }
+                Err(ReadlineError::Interrupted) => Ok(Input::Interrupted),
+                Err(ReadlineError::Eof) => Ok(Input::End),
+                Err(e) => Err(Error::new(format!("cannot read the prompt: {e}"))),
+            },
+            Lines::Plain(stdin) => {
+                use std::io::BufRead;
+                let mut line = String::new();
+                match stdin.read_line(&mut line) {
+                    Ok(0) => Ok(Input::End),
+                    Ok(_) => Ok(Input::Line(line.trim_end_matches(['\n', '\r']).to_string())),
+                    Err(e) => Err(Error::new(format!("cannot read standard input: {e}"))),
+                }
+            }
+        }
+    }
+}
+
+/// Interactive mode: reads drafts one after another (each ended by an empty
+/// line) and prints each verdict at once, until Ctrl-D or the end of the input.
+fn prompt_loop(scorer: &Scorer, seen: &mut [bool], terminal: bool) -> Result<()> {
+    let mut lines = Lines::open(terminal)?;
+    if terminal && !crate::progress::is_quiet() {
+        eprintln!(
+            "Type or paste a draft; press Enter on an empty line to score it. \
+             Edit and try again as often as you like (the up arrow recalls earlier lines). \
+             Ctrl-C drops the draft being typed, Ctrl-D leaves."
+        );
+    }
+    let stdout = std::io::stdout();
+    loop {
+        let mut draft = String::new();
+        let mut ended = false;
+        loop {
+            let prompt = if draft.is_empty() {
+                "draft> "
+            } else {
+                "  ...> "
+            };
+            match lines.read(prompt)? {
+                Input::Line(line) if line.trim().is_empty() => {
+                    if !draft.trim().is_empty() {
+                        break;
+                    }
+                }
+                Input::Line(line) => {
+                    draft.push_str(&line);
+                    draft.push('\n');
+                }
+                Input::Interrupted => {
+                    if terminal && !draft.is_empty() {
+                        eprintln!("(draft dropped)");
+                    }
+                    draft.clear();
+                }
+                Input::End => {
+                    ended = true;
+                    break;
+                }
+            }
+        }
+        if !draft.trim().is_empty() {
+            let mut out = stdout.lock();
+            seen[scorer.write(draft.trim_end(), None, &[], &mut out)?] = true;
+            if terminal {
+                writeln!(out).map_err(write_error)?;
+            }
+            out.flush().map_err(write_error)?;
+        }
+        if ended {
+            return Ok(());
+        }
+    }
 }
 
 /// A cell that a spreadsheet would read as a formula (=, +, -, @, tab, CR first)
@@ -242,6 +385,11 @@ fn label_style(label: &str) -> Style {
 
 impl Scorer<'_> {
     /// Scores each row of a CSV file, streaming, in input order; marks the labels seen.
+    ///
+    /// Rows are read in chunks of [`BATCH_CHUNK_ROWS`]; each chunk is scored on
+    /// every core and written in order before the next is read, so memory stays
+    /// flat whatever the size of the file. A bad row stops the run with its line,
+    /// after every row before it has been written.
     fn batch(
         &self,
         path: &Path,
@@ -250,6 +398,8 @@ impl Scorer<'_> {
         seen: &mut [bool],
     ) -> Result<()> {
         let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, &e))?;
+        let size = file.metadata().map_or(0, |m| m.len());
+        let progress = crate::progress::bytes(size, format!("scoring {}", path.display()));
         let mut reader = reader_builder().from_reader(std::io::BufReader::new(file));
         let headers = read_headers(path, &mut reader)?;
         let column = find_column(path, &headers, text_column, "--text-column")?;
@@ -258,23 +408,89 @@ impl Scorer<'_> {
             header.extend(["label", "probability", "top_terms"].map(String::from));
             write_csv_row(out, &header)?;
         }
-        let mut record = csv::ByteRecord::new();
-        while reader
-            .read_byte_record(&mut record)
-            .map_err(|e| csv_error(path, e))?
-        {
-            let line = record.position().map_or(0, |p| p.line());
-            let text = text_field(path, &record, column, text_column)?;
-            if self.format == Format::Text {
-                writeln!(out, "── line {line}").map_err(write_error)?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut chunk: Vec<csv::ByteRecord> = Vec::with_capacity(BATCH_CHUNK_ROWS);
+        loop {
+            // Read the next chunk, reusing the records' buffers.
+            let mut used = 0;
+            let mut stop: Option<Error> = None;
+            while used < BATCH_CHUNK_ROWS {
+                if chunk.len() == used {
+                    chunk.push(csv::ByteRecord::new());
+                }
+                match reader.read_byte_record(&mut chunk[used]) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => {
+                        stop = Some(csv_error(path, e));
+                        break;
+                    }
+                }
+                if let Err(e) = text_field(path, &chunk[used], column, text_column) {
+                    stop = Some(e);
+                    break;
+                }
+                used += 1;
             }
-            let columns: Vec<String> = record
-                .iter()
-                .map(|f| String::from_utf8_lossy(f).into_owned())
-                .collect();
-            seen[self.write(text, Some(line), &columns, out)?] = true;
+            if used == 0 && stop.is_none() {
+                break;
+            }
+            let rows = &chunk[..used];
+            let per_thread = rows.len().div_ceil(threads).max(1);
+            let scored: Vec<Result<ScoredRows>> = std::thread::scope(|scope| {
+                let workers: Vec<_> = rows
+                    .chunks(per_thread)
+                    .map(|part| {
+                        scope.spawn(move || self.score_rows(path, part, column, text_column))
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    .map(|w| w.join().expect("a scoring thread panicked"))
+                    .collect()
+            });
+            for part in scored {
+                for (bytes, label) in part? {
+                    out.write_all(&bytes).map_err(write_error)?;
+                    seen[label] = true;
+                }
+            }
+            progress.set_position(reader.position().byte());
+            if let Some(e) = stop {
+                return Err(e);
+            }
         }
         Ok(())
+    }
+
+    /// Scores rows of a --batch file into their output bytes and labels.
+    fn score_rows(
+        &self,
+        path: &Path,
+        rows: &[csv::ByteRecord],
+        column: usize,
+        text_column: &str,
+    ) -> Result<ScoredRows> {
+        rows.iter()
+            .map(|record| {
+                let line = record.position().map_or(0, |p| p.line());
+                let text = text_field(path, record, column, text_column)?;
+                let mut bytes = Vec::new();
+                if self.format == Format::Text {
+                    writeln!(bytes, "── line {line}").map_err(write_error)?;
+                }
+                let columns: Vec<String> = if self.format == Format::Csv {
+                    record
+                        .iter()
+                        .map(|f| String::from_utf8_lossy(f).into_owned())
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let label = self.write(text, Some(line), &columns, &mut bytes)?;
+                Ok((bytes, label))
+            })
+            .collect()
     }
 
     /// Scores one draft and writes it; returns the predicted label. `columns` are

@@ -13,6 +13,7 @@ use crate::eval::split::train_test_split;
 use crate::model::file::{EvalSummary, ModelFile, load};
 use crate::model::pipeline::WarmStart;
 use crate::model::{Pipeline, TrainingSummary};
+use crate::progress;
 
 /// How much worse (in accuracy on the evaluation set) a new model may be than the
 /// one it replaces: about one draft in a hundred, the noise of a small set.
@@ -73,6 +74,9 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<i32> {
     let trainer = args.features.single()?.check()?;
+    let step = progress::spinner(format!("reading {}", args.data.data.display()));
+    // Narration printed above the spinner.
+    let say = |text: String| step.suspend(|| crate::say!("{text}"));
     let dataset = load_labelled(
         &args.data.data,
         &args.data.text_column,
@@ -98,19 +102,25 @@ pub fn run(args: Args) -> Result<i32> {
     };
     let counts = dataset.label_counts();
     let summary: Vec<String> = counts.iter().map(|(l, n)| format!("{l} {n}")).collect();
-    println!(
+    say(format!(
         "read {} drafts from {} ({})",
         dataset.len(),
         dataset.data_path_display(),
         summary.join(", ")
-    );
+    ));
 
     let started = Instant::now();
+    step.set_message(format!("analysing {} drafts", dataset.len()));
     let documents = trainer.analyze_all(&dataset.texts);
     let heldout = if test_rows.is_empty() {
-        println!("held-out evaluation skipped (--test-fraction 0)");
+        say("held-out evaluation skipped (--test-fraction 0)".to_string());
         None
     } else {
+        step.set_message(format!(
+            "fitting on {} drafts to evaluate on the {} held out",
+            train_rows.len(),
+            test_rows.len()
+        ));
         let report = fit_and_evaluate(
             &trainer,
             &documents,
@@ -119,13 +129,13 @@ pub fn run(args: Args) -> Result<i32> {
             &train_rows,
             &test_rows,
         )?;
-        println!(
-            "held-out evaluation ({} of {} drafts, stratified, seed {}):",
+        say(format!(
+            "held-out evaluation ({} of {} drafts, stratified, seed {}):\n{}",
             test_rows.len(),
             dataset.len(),
-            args.seed
-        );
-        print!("{}", report.to_text());
+            args.seed,
+            report.to_text().trim_end()
+        ));
         Some(report)
     };
 
@@ -134,10 +144,10 @@ pub fn run(args: Args) -> Result<i32> {
         match load(&args.model).and_then(|m| m.to_pipeline()) {
             Ok(p) => Some(p),
             Err(e) => {
-                println!(
+                say(format!(
                     "the existing {} cannot be read ({e}); it will be replaced",
                     args.model.display()
-                );
+                ));
                 None
             }
         }
@@ -146,6 +156,7 @@ pub fn run(args: Args) -> Result<i32> {
     };
 
     let all: Vec<&[String]> = documents.iter().map(Vec::as_slice).collect();
+    step.set_message(format!("fitting on all {} drafts", dataset.len()));
     let (pipeline, warm) = match (&previous, args.cold) {
         (Some(old), false) => trainer.fit_from(
             &all,
@@ -156,15 +167,18 @@ pub fn run(args: Args) -> Result<i32> {
         )?,
         _ => (trainer.fit(&all, &dataset.targets, &dataset.labels)?, None),
     };
-    println!(
+    say(format!(
         "trained on all {} drafts: {} terms, {} labels, {:.2} s",
         dataset.len(),
         pipeline.vectorizer().len(),
         pipeline.labels().len(),
         started.elapsed().as_secs_f64()
-    );
+    ));
     if let Some(w) = &warm {
-        println!("{}", warm_start_text(w));
+        say(warm_start_text(w));
+    }
+    if let Some(path) = &eval_path {
+        step.set_message(format!("scoring {}", path.display()));
     }
 
     let eval = match (&eval_set, &eval_path) {
@@ -176,17 +190,18 @@ pub fn run(args: Args) -> Result<i32> {
         _ => None,
     };
     if let Some(e) = &eval {
-        println!(
+        say(format!(
             "evaluation set {} ({} drafts): {}",
             e.path,
             e.report.rows,
             e.report.headline()
-        );
+        ));
     }
 
     if let Some(old) = &previous {
-        gate(&args, old, eval_set.as_ref(), eval.as_ref())?;
+        gate(&args, old, eval_set.as_ref(), eval.as_ref(), &say)?;
     }
+    step.set_message(format!("writing {}", args.model.display()));
 
     let model = ModelFile::new(
         &pipeline,
@@ -206,7 +221,8 @@ pub fn run(args: Args) -> Result<i32> {
         let bytes = read_file(&args.model)?;
         write_atomically(&backup, |w| w.write_all(&bytes))?;
         model.save(&args.model)?;
-        println!(
+        step.finish_and_clear();
+        crate::say!(
             "wrote {} (the previous model is kept as {}; to restore it: mv {} {})",
             args.model.display(),
             backup.display(),
@@ -215,7 +231,8 @@ pub fn run(args: Args) -> Result<i32> {
         );
     } else {
         model.save(&args.model)?;
-        println!("wrote {}", args.model.display());
+        step.finish_and_clear();
+        crate::say!("wrote {}", args.model.display());
     }
     Ok(0)
 }
@@ -255,35 +272,35 @@ fn gate(
     old: &Pipeline,
     eval_set: Option<&Dataset>,
     new: Option<&EvalSummary>,
+    say: &dyn Fn(String),
 ) -> Result<()> {
     let (Some(set), Some(new)) = (eval_set, new) else {
-        println!(
-            "no evaluation set protected this replacement: put trusted labelled drafts (never trained on) \
+        say("no evaluation set protected this replacement: put trusted labelled drafts (never trained on) \
              in eval.csv beside the data, or pass --eval PATH"
-        );
+            .to_string());
         return Ok(());
     };
     let old_report = match score_dataset(old, set) {
         Ok(report) => report,
         Err(e) => {
-            println!(
+            say(format!(
                 "the previous model cannot be scored on {} ({e}); no gate applied",
                 new.path
-            );
+            ));
             return Ok(());
         }
     };
     let diff = new.report.accuracy - old_report.accuracy;
-    println!(
+    say(format!(
         "promotion gate on {}: previous model {}, new model {} ({:+.3} accuracy)",
         new.path,
         old_report.headline(),
         new.report.headline(),
         diff
-    );
+    ));
     if diff < -GATE_TOLERANCE - 1e-12 {
         if args.force {
-            println!("the new model is worse, but --force replaces the previous one anyway");
+            say("the new model is worse, but --force replaces the previous one anyway".to_string());
         } else {
             return Err(Error::new(format!(
                 "the new model is worse than {} on {} ({:.3} against {:.3}); the previous model was kept",

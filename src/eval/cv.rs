@@ -3,6 +3,7 @@
 //! Documents are analysed once by the caller; each fold fits its own vocabulary
 //! and classifier on its training rows only, so nothing leaks from the test rows.
 
+use indicatif::ProgressBar;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -57,6 +58,9 @@ pub fn fit_and_evaluate(
 /// The outcome of a cross-validation: one report per fold and their summary.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CrossValidation {
+    /// Number of folds and the seed of their assignment.
+    pub k: usize,
+    pub seed: u64,
     pub folds: Vec<Report>,
     /// Metrics over all out-of-fold predictions pooled together.
     pub pooled: Report,
@@ -66,7 +70,8 @@ pub struct CrossValidation {
     pub macro_f1_std: f64,
 }
 
-/// Stratified k-fold cross-validation with a seeded fold assignment.
+/// Stratified k-fold cross-validation with a seeded fold assignment. `progress`
+/// advances by one per fold (pass `ProgressBar::hidden()` for none).
 pub fn cross_validate(
     trainer: &Trainer,
     documents: &[Vec<String>],
@@ -74,6 +79,7 @@ pub fn cross_validate(
     labels: &[String],
     k: usize,
     seed: u64,
+    progress: &ProgressBar,
 ) -> Result<CrossValidation> {
     let folds = stratified_folds(targets, labels.len(), k, seed)?;
     let mut reports = Vec::with_capacity(k);
@@ -85,6 +91,7 @@ pub fn cross_validate(
         let y: Vec<usize> = train.iter().map(|&i| targets[i]).collect();
         let pipeline = trainer.fit(&docs, &y, labels)?;
         let report = evaluate(&pipeline, documents, targets, test);
+        progress.inc(1);
         truth.extend(report.truth.iter().copied());
         probabilities.extend(report.probabilities.iter().cloned());
         reports.push(report.report);
@@ -92,6 +99,8 @@ pub fn cross_validate(
     let (accuracy_mean, accuracy_std) = mean_std(reports.iter().map(|r| r.accuracy));
     let (macro_f1_mean, macro_f1_std) = mean_std(reports.iter().map(|r| r.macro_f1));
     Ok(CrossValidation {
+        k,
+        seed,
         pooled: Report::new(labels, &truth, &probabilities),
         folds: reports,
         accuracy_mean,
@@ -136,17 +145,18 @@ pub struct CurvePoint {
 /// Cross-validated accuracy and macro-F1 when training on 10%, 25%, 50%, 75% and
 /// 100% of each training fold (a stratified, seeded subsample), always scoring the
 /// whole test fold. A curve still rising at 100% says more examples would help.
-/// `full` is the cross-validation with the same folds (same `k` and `seed`): it is
-/// the 100% point, so it is not fitted again.
+/// `full` is the cross-validation on all the rows: the curve uses its folds (its
+/// `k` and `seed`), and it is the 100% point, so it is not fitted again. `progress` advances by one per fit
+/// (`k` per fraction below 100%).
 pub fn learning_curve(
     trainer: &Trainer,
     documents: &[Vec<String>],
     targets: &[usize],
     labels: &[String],
-    k: usize,
-    seed: u64,
     full: &CrossValidation,
+    progress: &ProgressBar,
 ) -> Result<Vec<CurvePoint>> {
+    let (k, seed) = (full.k, full.seed);
     let folds = stratified_folds(targets, labels.len(), k, seed)?;
     let mut points = Vec::new();
     for &fraction in &LEARNING_CURVE_FRACTIONS {
@@ -178,6 +188,7 @@ pub fn learning_curve(
             };
             sizes.push(train.len() as f64);
             let report = fit_and_evaluate(trainer, documents, targets, labels, &train, test)?;
+            progress.inc(1);
             accuracies.push(report.accuracy);
             f1s.push(report.macro_f1);
         }

@@ -1,0 +1,2 @@
+//! Criterion benchmarks (placeholder, filled in by the benchmark work).
+fn main() {}
