@@ -220,113 +220,128 @@ fn exit_code(fail_on: Option<usize>, seen: &[bool]) -> i32 {
     }
 }
 
-/// One line typed (or piped) in interactive mode.
+/// What interactive mode read next.
 enum Input {
-    Line(String),
-    /// Ctrl-C: drop the draft being typed.
+    /// A draft (possibly several lines; blank if only empty lines were given).
+    Draft(String),
+    /// Ctrl-C: the draft being typed is dropped.
     Interrupted,
     /// Ctrl-D or the end of the input: leave.
     End,
 }
 
-/// Where interactive lines come from: a line editor on a terminal (editing keys,
-/// history on the up arrow), plain lines otherwise.
-enum Lines {
-    Editor(Box<rustyline::DefaultEditor>),
+/// Line editing of a whole draft: Enter adds a line, and Enter on an empty
+/// line (or on an empty draft) hands the draft over. Keeping the draft in one
+/// editing buffer lets arrow keys move across its lines, lets the up arrow
+/// recall a whole earlier draft for editing, and keeps every line of a paste.
+struct DraftEditor;
+
+impl rustyline::validate::Validator for DraftEditor {
+    fn validate(
+        &self,
+        ctx: &mut rustyline::validate::ValidationContext,
+    ) -> rustyline::Result<rustyline::validate::ValidationResult> {
+        use rustyline::validate::ValidationResult;
+        let input = ctx.input();
+        Ok(if input.trim().is_empty() || input.ends_with('\n') {
+            ValidationResult::Valid(None)
+        } else {
+            ValidationResult::Incomplete
+        })
+    }
+}
+
+impl rustyline::completion::Completer for DraftEditor {
+    type Candidate = String;
+}
+impl rustyline::hint::Hinter for DraftEditor {
+    type Hint = String;
+}
+impl rustyline::highlight::Highlighter for DraftEditor {}
+impl rustyline::Helper for DraftEditor {}
+
+/// Where interactive drafts come from: a line editor on a terminal, plain lines
+/// (a draft ends at an empty line) otherwise.
+enum Drafts {
+    Editor(Box<rustyline::Editor<DraftEditor, rustyline::history::DefaultHistory>>),
     Plain(std::io::StdinLock<'static>),
 }
 
-impl Lines {
+impl Drafts {
     fn open(terminal: bool) -> Result<Self> {
         if terminal {
-            let editor = rustyline::DefaultEditor::new()
+            let mut editor = rustyline::Editor::new()
                 .map_err(|e| Error::new(format!("cannot open the prompt: {e}")))?;
-            Ok(Lines::Editor(Box::new(editor)))
+            editor.set_helper(Some(DraftEditor));
+            Ok(Drafts::Editor(Box::new(editor)))
         } else {
-            Ok(Lines::Plain(std::io::stdin().lock()))
+            Ok(Drafts::Plain(std::io::stdin().lock()))
         }
     }
 
-    fn read(&mut self, prompt: &str) -> Result<Input> {
+    fn read(&mut self) -> Result<Input> {
         use rustyline::error::ReadlineError;
         match self {
-            Lines::Editor(editor) => match editor.readline(prompt) {
-                Ok(line) => {
-                    if !line.trim().is_empty() {
-                        let _ = editor.add_history_entry(line.as_str());
+            Drafts::Editor(editor) => match editor.readline("draft> ") {
+                Ok(draft) => {
+                    if !draft.trim().is_empty() {
+                        let _ = editor.add_history_entry(draft.trim_end());
                     }
-                    Ok(Input::Line(line))
+                    Ok(Input::Draft(draft))
                 }
                 Err(ReadlineError::Interrupted) => Ok(Input::Interrupted),
                 Err(ReadlineError::Eof) => Ok(Input::End),
                 Err(e) => Err(Error::new(format!("cannot read the prompt: {e}"))),
             },
-            Lines::Plain(stdin) => {
+            Drafts::Plain(stdin) => {
                 use std::io::BufRead;
-                let mut line = String::new();
-                match stdin.read_line(&mut line) {
-                    Ok(0) => Ok(Input::End),
-                    Ok(_) => Ok(Input::Line(line.trim_end_matches(['\n', '\r']).to_string())),
-                    Err(e) => Err(Error::new(format!("cannot read standard input: {e}"))),
+                let mut draft = String::new();
+                loop {
+                    let mut line = String::new();
+                    match stdin.read_line(&mut line) {
+                        Ok(0) if draft.trim().is_empty() => return Ok(Input::End),
+                        Ok(0) => return Ok(Input::Draft(draft)),
+                        Ok(_) if line.trim().is_empty() => {
+                            if !draft.trim().is_empty() {
+                                return Ok(Input::Draft(draft));
+                            }
+                        }
+                        Ok(_) => draft.push_str(&line),
+                        Err(e) => {
+                            return Err(Error::new(format!("cannot read standard input: {e}")));
+                        }
+                    }
                 }
             }
         }
     }
 }
 
-/// Interactive mode: reads drafts one after another (each ended by an empty
-/// line) and prints each verdict at once, until Ctrl-D or the end of the input.
+/// Interactive mode: reads drafts one after another and prints each verdict at
+/// once, until Ctrl-D or the end of the input.
 fn prompt_loop(scorer: &Scorer, seen: &mut [bool], terminal: bool) -> Result<()> {
-    let mut lines = Lines::open(terminal)?;
+    let mut drafts = Drafts::open(terminal)?;
     if terminal && !crate::progress::is_quiet() {
         eprintln!(
             "Type or paste a draft; press Enter on an empty line to score it. \
-             Edit and try again as often as you like (the up arrow recalls earlier lines). \
+             To edit it and try again, press the up arrow. \
              Ctrl-C drops the draft being typed, Ctrl-D leaves."
         );
     }
     let stdout = std::io::stdout();
     loop {
-        let mut draft = String::new();
-        let mut ended = false;
-        loop {
-            let prompt = if draft.is_empty() {
-                "draft> "
-            } else {
-                "  ...> "
-            };
-            match lines.read(prompt)? {
-                Input::Line(line) if line.trim().is_empty() => {
-                    if !draft.trim().is_empty() {
-                        break;
-                    }
+        match drafts.read()? {
+            Input::Draft(draft) if !draft.trim().is_empty() => {
+                let mut out = stdout.lock();
+                let draft = draft.trim_end();
+                seen[scorer.write(draft, None, &[], &mut out)?] = true;
+                if terminal {
+                    writeln!(out).map_err(write_error)?;
                 }
-                Input::Line(line) => {
-                    draft.push_str(&line);
-                    draft.push('\n');
-                }
-                Input::Interrupted => {
-                    if terminal && !draft.is_empty() {
-                        eprintln!("(draft dropped)");
-                    }
-                    draft.clear();
-                }
-                Input::End => {
-                    ended = true;
-                    break;
-                }
+                out.flush().map_err(write_error)?;
             }
-        }
-        if !draft.trim().is_empty() {
-            let mut out = stdout.lock();
-            seen[scorer.write(draft.trim_end(), None, &[], &mut out)?] = true;
-            if terminal {
-                writeln!(out).map_err(write_error)?;
-            }
-            out.flush().map_err(write_error)?;
-        }
-        if ended {
-            return Ok(());
+            Input::Draft(_) | Input::Interrupted => {}
+            Input::End => return Ok(()),
         }
     }
 }
