@@ -130,10 +130,64 @@ pub fn csv_error(path: &Path, err: csv::Error) -> Error {
     }
 }
 
-/// Decodes one field as UTF-8, reporting the line if it is not.
+/// Decodes one field as UTF-8, reporting the line if it is not, or if it holds
+/// NUL bytes (a binary or UTF-16 file, which no editor writes as text).
 pub fn field_str<'a>(path: &Path, record: &'a csv::ByteRecord, column: usize) -> Result<&'a str> {
     let line = record.position().map_or(0, |p| p.line());
-    std::str::from_utf8(record.get(column).unwrap_or_default()).map_err(|_| not_utf8(path, line))
+    let bytes = record.get(column).unwrap_or_default();
+    if bytes.contains(&0) {
+        return Err(
+            Error::at(path, Some(line), "the field contains a NUL byte (\\0)")
+                .with_hint("this looks like a binary or UTF-16 file: save it as CSV UTF-8 text"),
+        );
+    }
+    std::str::from_utf8(bytes).map_err(|_| not_utf8(path, line))
+}
+
+/// Counts the double quotes of what a CSV reader reads, to catch a quoted field
+/// that is never closed: the csv crate then reads to the end of the file as one
+/// field, silently swallowing every row after it.
+pub struct QuoteCounter<R> {
+    inner: R,
+    quotes: u64,
+}
+
+impl<R: Read> QuoteCounter<R> {
+    pub fn new(inner: R) -> Self {
+        QuoteCounter { inner, quotes: 0 }
+    }
+
+    /// At the end of the file, fails if the last record ran to the end of the
+    /// file inside a quoted field: an odd number of quotes in the file, and a
+    /// field of the last record spanning lines (`last_multiline`, its line).
+    pub fn check_closed(&self, path: &Path, last_multiline: Option<u64>) -> Result<()> {
+        if let (1, Some(line)) = (self.quotes % 2, last_multiline) {
+            return Err(Error::at(
+                path,
+                Some(line),
+                "a quoted field opened on this row is never closed, so every line after it was read into it",
+            )
+            .with_hint("add the closing double quote (\") of that field, or remove the stray one"));
+        }
+        Ok(())
+    }
+}
+
+/// The line of `record` if one of its fields spans lines (else None): what
+/// [`QuoteCounter::check_closed`] needs to know of the last record.
+pub fn multiline_at(record: &csv::ByteRecord) -> Option<u64> {
+    record
+        .iter()
+        .any(|f| f.contains(&b'\n'))
+        .then(|| record.position().map_or(0, |p| p.line()))
+}
+
+impl<R: Read> Read for QuoteCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.quotes += buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
+        Ok(n)
+    }
 }
 
 /// The text field of a record, which must not be blank.
@@ -172,7 +226,7 @@ pub fn parse_labelled(
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let mut reader = reader_builder().from_reader(bytes);
+    let mut reader = reader_builder().from_reader(QuoteCounter::new(bytes));
     let headers = read_headers(path, &mut reader)?;
     let text_at = find_column(path, &headers, text_column, "--text-column")?;
     let label_at = find_column(path, &headers, label_column, "--label-column")?;
@@ -180,12 +234,14 @@ pub fn parse_labelled(
     let mut texts = Vec::new();
     let mut raw_labels = Vec::new();
     let mut record = csv::ByteRecord::new();
+    let mut last_multiline = None;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => return Err(csv_error(path, e)),
         }
+        last_multiline = multiline_at(&record);
         let line = record.position().map_or(0, |p| p.line());
         let text = text_field(path, &record, text_at, text_column)?;
         let label = field_str(path, &record, label_at)?.trim();
@@ -200,6 +256,7 @@ pub fn parse_labelled(
         texts.push(text.to_string());
         raw_labels.push(label.to_string());
     }
+    reader.get_ref().check_closed(path, last_multiline)?;
     if texts.is_empty() {
         return Err(Error::at(path, None, "the file has a header but no rows")
             .with_hint("add labelled drafts below the header"));

@@ -116,7 +116,7 @@ pub struct FeatureArgs {
     #[arg(long, value_name = "N", default_value_t = ClassifierSettings::default().max_iterations, help_heading = "Model")]
     pub max_iterations: u64,
     /// Stop the solver when the gradient of the mean loss per row is below this.
-    #[arg(long, value_name = "T", default_value_t = ClassifierSettings::default().gradient_tolerance, help_heading = "Model")]
+    #[arg(long, value_name = "T", default_value_t = ClassifierSettings::default().gradient_tolerance, allow_hyphen_values = true, help_heading = "Model")]
     pub tolerance: f64,
     /// Word n-gram lengths, MIN-MAX or N, e.g. 1-2 (list).
     #[arg(long, value_name = "MIN-MAX", value_delimiter = ',', default_value = "1-2", value_parser = parse_ngrams, help_heading = "Features")]

@@ -8,7 +8,9 @@ use serde_json::json;
 
 use crate::advice::{Advice, AdviceFile};
 use crate::cmd::DEFAULT_MODEL;
-use crate::dataset::{csv_error, find_column, read_headers, reader_builder, text_field};
+use crate::dataset::{
+    QuoteCounter, csv_error, find_column, multiline_at, read_headers, reader_builder, text_field,
+};
 use crate::error::{Error, Result};
 use crate::model::file::{ModelFile, load};
 use crate::model::{Pipeline, Verdict};
@@ -415,7 +417,8 @@ impl Scorer<'_> {
         let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, &e))?;
         let size = file.metadata().map_or(0, |m| m.len());
         let progress = crate::progress::bytes(size, format!("scoring {}", path.display()));
-        let mut reader = reader_builder().from_reader(std::io::BufReader::new(file));
+        let mut reader =
+            reader_builder().from_reader(QuoteCounter::new(std::io::BufReader::new(file)));
         let headers = read_headers(path, &mut reader)?;
         let column = find_column(path, &headers, text_column, "--text-column")?;
         if self.format == Format::Csv {
@@ -425,6 +428,7 @@ impl Scorer<'_> {
         }
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let mut chunk: Vec<csv::ByteRecord> = Vec::with_capacity(BATCH_CHUNK_ROWS);
+        let mut last_multiline = None;
         loop {
             // Read the next chunk, reusing the records' buffers.
             let mut used = 0;
@@ -445,9 +449,12 @@ impl Scorer<'_> {
                     stop = Some(e);
                     break;
                 }
+                last_multiline = multiline_at(&chunk[used]);
                 used += 1;
             }
             if used == 0 && stop.is_none() {
+                // The end: a quote left open swallowed the last rows into one.
+                reader.get_ref().check_closed(path, last_multiline)?;
                 break;
             }
             let rows = &chunk[..used];

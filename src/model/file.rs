@@ -85,6 +85,10 @@ pub struct ModelFile {
     pub training: TrainingSummary,
 }
 
+/// Largest weight or intercept accepted. Regularised models stay far below it
+/// (the bundled model's largest is about 3); the bound keeps every logit finite.
+pub const MAX_WEIGHT: f64 = 1e6;
+
 /// Just enough of a file to check its format before parsing the rest.
 #[derive(Deserialize)]
 struct Header {
@@ -126,6 +130,8 @@ impl ModelFile {
             Error::at(source, None, msg)
                 .with_hint("retrain it with `draftcheck train`, or pass another file with --model")
         };
+        // A byte-order mark, as some editors save JSON, is not part of the document.
+        let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(bad("the model file is empty".into()));
         }
@@ -213,6 +219,17 @@ impl ModelFile {
             .all(|w| w.is_finite())
         {
             return Err("a weight or intercept is not a finite number".into());
+        }
+        if let Some(w) = self
+            .weights
+            .iter()
+            .flatten()
+            .chain(&self.intercepts)
+            .find(|w| w.abs() > MAX_WEIGHT)
+        {
+            return Err(format!(
+                "a weight or intercept is {w:e}, beyond the {MAX_WEIGHT:e} no trained model comes near"
+            ));
         }
         self.settings.check().map_err(|e| e.message().to_string())?;
         Ok(())
