@@ -25,13 +25,11 @@ fn main() {
                 .unwrap_or("unknown panic")
         );
     }));
-    // BLIS runs single-threaded unless told otherwise: let training use every core.
-    #[cfg(feature = "blas")]
-    if std::env::var_os("BLIS_NUM_THREADS").is_none() {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        // SAFETY: no other thread exists yet.
-        unsafe { std::env::set_var("BLIS_NUM_THREADS", cores.to_string()) };
-    }
+    // BLIS stays single-threaded (its default; BLIS_NUM_THREADS overrides it).
+    // The solver's products have one column per label, so they are bound by
+    // memory bandwidth: measured on airline_tweets, two BLIS threads took 3.5x
+    // longer than one when the other core was busy. Commands spread their own
+    // work (folds, batch rows) over the cores instead.
     let cli = Cli::parse();
     let code = match run(cli) {
         Ok(code) => code,

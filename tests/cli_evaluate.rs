@@ -6,9 +6,13 @@ mod common;
 use common::*;
 use predicates::prelude::*;
 
+/// Evaluates on the 24-row fixture (keeping terms seen once: the learning
+/// curve's smallest share is two drafts).
 fn evaluate(args: &[&str]) -> serde_json::Value {
     let out = draftcheck_in(&root())
-        .args(["evaluate", "--format", "json", "--folds", "3", "--data"])
+        .args([
+            "evaluate", "--format", "json", "--folds", "3", "--min-df", "1", "--data",
+        ])
         .arg(small_csv())
         .args(args)
         .output()

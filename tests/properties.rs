@@ -195,7 +195,11 @@ fn label_names(n_labels: usize) -> Vec<String> {
 }
 
 fn fit(texts: &[String], targets: &[usize], labels: &[String]) -> Pipeline {
-    let trainer = Settings::default().check().unwrap();
+    // Tiny generated data sets: keep terms seen once (the default min_df of 2 is
+    // for real data sets).
+    let mut settings = Settings::default();
+    settings.vectorizer.min_df = 1;
+    let trainer = settings.check().unwrap();
     let documents = trainer.analyze_all(texts);
     let docs: Vec<&[String]> = documents.iter().map(Vec::as_slice).collect();
     trainer.fit(&docs, targets, labels).unwrap()

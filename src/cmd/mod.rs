@@ -126,7 +126,7 @@ pub struct FeatureArgs {
         long,
         value_name = "N",
         value_delimiter = ',',
-        default_value = "1",
+        default_value = "2",
         help_heading = "Features"
     )]
     pub min_df: Vec<usize>,

@@ -102,7 +102,7 @@ pub fn resolve_model_file(explicit: Option<&Path>) -> Result<(ModelFile, String)
 pub fn resolve_model(explicit: Option<&Path>) -> Result<LoadedModel> {
     let (model, source) = resolve_model_file(explicit)?;
     Ok(LoadedModel {
-        pipeline: model.to_pipeline()?,
+        pipeline: model.into_pipeline()?,
         source,
     })
 }

@@ -82,19 +82,41 @@ pub fn cross_validate(
     progress: &ProgressBar,
 ) -> Result<CrossValidation> {
     let folds = stratified_folds(targets, labels.len(), k, seed)?;
-    let mut reports = Vec::with_capacity(k);
-    let mut truth = Vec::with_capacity(targets.len());
-    let mut probabilities = Vec::with_capacity(targets.len());
-    for test in &folds {
+    // Folds are independent: fit them side by side, one per core, and collect
+    // them in fold order (the results do not depend on the number of cores).
+    let fit_fold = |test: &Vec<usize>| -> Result<Scored> {
         let train = complement(targets.len(), test);
         let docs: Vec<&[String]> = train.iter().map(|&i| documents[i].as_slice()).collect();
         let y: Vec<usize> = train.iter().map(|&i| targets[i]).collect();
         let pipeline = trainer.fit(&docs, &y, labels)?;
-        let report = evaluate(&pipeline, documents, targets, test);
+        let result = evaluate(&pipeline, documents, targets, test);
         progress.inc(1);
-        truth.extend(report.truth.iter().copied());
-        probabilities.extend(report.probabilities.iter().cloned());
-        reports.push(report.report);
+        Ok(result)
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut results = Vec::with_capacity(k);
+    for group in folds.chunks(cores) {
+        let outcomes: Vec<Result<Scored>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = group
+                .iter()
+                .map(|test| scope.spawn(|| fit_fold(test)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a cross-validation thread panicked"))
+                .collect()
+        });
+        for outcome in outcomes {
+            results.push(outcome?);
+        }
+    }
+    let mut reports = Vec::with_capacity(k);
+    let mut truth = Vec::with_capacity(targets.len());
+    let mut probabilities = Vec::with_capacity(targets.len());
+    for result in results {
+        truth.extend(result.truth.iter().copied());
+        probabilities.extend(result.probabilities.iter().cloned());
+        reports.push(result.report);
     }
     let (accuracy_mean, accuracy_std) = mean_std(reports.iter().map(|r| r.accuracy));
     let (macro_f1_mean, macro_f1_std) = mean_std(reports.iter().map(|r| r.macro_f1));

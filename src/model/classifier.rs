@@ -9,7 +9,7 @@
 
 use linfa::prelude::*;
 use linfa_logistic::{LogisticRegression, MultiLogisticRegression};
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, ShapeBuilder};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -242,7 +242,7 @@ fn majority_label(targets: &[usize]) -> usize {
 
 /// Sparse rows to the dense matrix `linfa-logistic` works on.
 pub fn dense(rows: &[SparseRow], n_features: usize) -> Array2<Real> {
-    let mut x = Array2::zeros((rows.len(), n_features));
+    let mut x = Array2::zeros((rows.len(), n_features).f());
     for (i, row) in rows.iter().enumerate() {
         for &(j, w) in row {
             x[[i, j]] = w as Real;

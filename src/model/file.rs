@@ -89,7 +89,21 @@ pub struct ModelFile {
 /// (the bundled model's largest is about 3); the bound keeps every logit finite.
 pub const MAX_WEIGHT: f64 = 1e6;
 
-/// Just enough of a file to check its format before parsing the rest.
+/// Checks the `format` and `format_version` fields of a model file.
+fn check_header(format: Option<&str>, version: Option<u64>) -> std::result::Result<(), String> {
+    if format != Some(FORMAT) {
+        return Err("not a draftcheck model (no \"format\": \"draftcheck-model\")".into());
+    }
+    match version {
+        Some(v) if v == u64::from(FORMAT_VERSION) => Ok(()),
+        Some(v) => Err(format!(
+            "model format version {v}, but this draftcheck reads version {FORMAT_VERSION}"
+        )),
+        None => Err("the model has no valid format_version".into()),
+    }
+}
+
+/// Just enough of a file to say what is wrong with one that does not parse.
 #[derive(Deserialize)]
 struct Header {
     format: Option<String>,
@@ -135,24 +149,25 @@ impl ModelFile {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(bad("the model file is empty".into()));
         }
-        let header: Header = serde_json::from_slice(bytes)
-            .map_err(|e| bad(format!("not a draftcheck model (not valid JSON: {e})")))?;
-        if header.format.as_deref() != Some(FORMAT) {
-            return Err(bad(
-                "not a draftcheck model (no \"format\": \"draftcheck-model\")".into(),
-            ));
-        }
-        match header.format_version.as_ref().and_then(|v| v.as_u64()) {
-            Some(v) if v == u64::from(FORMAT_VERSION) => {}
-            Some(v) => {
-                return Err(bad(format!(
-                    "model format version {v}, but this draftcheck reads version {FORMAT_VERSION}"
-                )));
+        // One parse in the usual case; only a file that fails it is read again
+        // for its header, to say precisely what is wrong.
+        let model: ModelFile = match serde_json::from_slice::<ModelFile>(bytes) {
+            Ok(model) => {
+                check_header(Some(&model.format), Some(model.format_version.into()))
+                    .map_err(bad)?;
+                model
             }
-            None => return Err(bad("the model has no valid format_version".into())),
-        }
-        let model: ModelFile = serde_json::from_slice(bytes)
-            .map_err(|e| bad(format!("the model file is malformed: {e}")))?;
+            Err(e) => {
+                let header: Header = serde_json::from_slice(bytes)
+                    .map_err(|e| bad(format!("not a draftcheck model (not valid JSON: {e})")))?;
+                check_header(
+                    header.format.as_deref(),
+                    header.format_version.as_ref().and_then(|v| v.as_u64()),
+                )
+                .map_err(bad)?;
+                return Err(bad(format!("the model file is malformed: {e}")));
+            }
+        };
         model
             .validate()
             .map_err(|msg| bad(format!("the model file is inconsistent: {msg}")))?;
@@ -233,6 +248,22 @@ impl ModelFile {
         }
         self.settings.check().map_err(|e| e.message().to_string())?;
         Ok(())
+    }
+
+    /// The pipeline this file describes, taking the file apart (no copies of
+    /// the vocabulary or the weights).
+    pub fn into_pipeline(self) -> Result<Pipeline> {
+        let vectorizer = Vectorizer::new(
+            self.settings.vectorizer.clone(),
+            self.vocabulary.terms,
+            self.vocabulary.doc_freq,
+            self.vocabulary.n_docs,
+        );
+        let rows = self.weights.len();
+        let weights = Array2::from_shape_vec((rows, vectorizer.len()), self.weights.concat())
+            .map_err(|e| Error::new(format!("bad weight matrix: {e}")))?;
+        let classifier = Classifier::new(weights, Array1::from(self.intercepts), self.labels.len());
+        Pipeline::from_parts(self.settings, vectorizer, classifier, self.labels)
     }
 
     /// The pipeline this file describes.

@@ -283,13 +283,14 @@ impl Pipeline {
         let tokens = self.analyzer.tokenize(text);
         let terms = self.analyzer.analyze_tokens(&tokens);
         let mut spans: HashMap<usize, Vec<Range<usize>>> = HashMap::new();
-        let names: Vec<String> = terms.iter().map(|(t, _)| t.clone()).collect();
+        let mut indices = Vec::with_capacity(terms.len());
         for (term, span) in terms {
             if let Some(i) = self.vectorizer.index_of(&term) {
                 spans.entry(i).or_default().push(span);
+                indices.push(i);
             }
         }
-        let row = self.vectorizer.transform(&names);
+        let row = self.vectorizer.transform_indices(indices);
         let probabilities = self.classifier.probabilities(&row);
         let label = argmax(&probabilities);
         let explanation = self.classifier.explain(&row, label);

@@ -255,6 +255,12 @@ impl Analyzer {
             Some(stemmer) => stemmer.stem(&lower).into_owned(),
             None => lower,
         };
+        // The stemmer can strip a word to nothing (English: "ʼʼs", apostrophes and a
+        // possessive s): an empty term means nothing and would join n-grams with a
+        // double space, so such a word is dropped.
+        if term.is_empty() {
+            return;
+        }
         tokens.push(Token {
             term,
             span: span.clone(),
@@ -426,6 +432,14 @@ mod tests {
                 .to_string()
                 .contains("klingon")
         );
+    }
+
+    #[test]
+    fn a_word_stemmed_to_nothing_is_dropped() {
+        // Found by the analyzer fuzz target: U+02BC (a letter, so one word with the
+        // s) folds to an apostrophe, and the English stemmer strips "''s" to "".
+        let terms = analyzer(2).analyze("call \u{2BC}\u{2BC}s me");
+        assert_eq!(terms, vec!["call", "me", "call me"]);
     }
 
     #[test]

@@ -56,7 +56,10 @@ pub struct VectorizerSettings {
 impl Default for VectorizerSettings {
     fn default() -> Self {
         VectorizerSettings {
-            min_df: 1,
+            // Measured on the bundled drafts (5-fold CV): min_df 2 scores 0.899
+            // against 0.903 for 1, within one fold's spread, with 10.5k terms
+            // instead of 35.6k: a 3.4x smaller model that loads and trains faster.
+            min_df: 2,
             max_df: 1.0,
             max_features: 0,
             selection: Selection::Chi2,
@@ -200,11 +203,12 @@ pub struct Vectorizer {
     doc_freq: Vec<usize>,
     n_docs: usize,
     idf: Vec<f64>,
-    index: HashMap<String, usize>,
 }
 
 impl Vectorizer {
-    /// Rebuilds a vectorizer from its parts (as stored in a model file).
+    /// Rebuilds a vectorizer from its parts (as stored in a model file). The
+    /// terms are sorted and unique (model files are checked for it): terms are
+    /// looked up by binary search, so loading builds no index.
     pub fn new(
         settings: VectorizerSettings,
         terms: Vec<String>,
@@ -215,18 +219,13 @@ impl Vectorizer {
             .iter()
             .map(|&df| ((1.0 + n_docs as f64) / (1.0 + df as f64)).ln() + 1.0)
             .collect();
-        let index = terms
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.clone(), i))
-            .collect();
+        debug_assert!(terms.windows(2).all(|w| w[0] < w[1]), "sorted terms");
         Vectorizer {
             settings,
             terms,
             doc_freq,
             n_docs,
             idf,
-            index,
         }
     }
 
@@ -259,17 +258,21 @@ impl Vectorizer {
 
     /// Feature index of a term, if it is in the vocabulary.
     pub fn index_of(&self, term: &str) -> Option<usize> {
-        self.index.get(term).copied()
+        self.terms.binary_search_by(|t| t.as_str().cmp(term)).ok()
     }
 
     /// Weighted, optionally normalised sparse vector of an analysed document.
     /// Terms outside the vocabulary are ignored.
     pub fn transform(&self, terms: &[String]) -> SparseRow {
+        self.transform_indices(terms.iter().filter_map(|t| self.index_of(t)))
+    }
+
+    /// Like [`transform`](Self::transform), for terms already looked up: the
+    /// feature index of each vocabulary term of the document, repeats included.
+    pub fn transform_indices(&self, indices: impl IntoIterator<Item = usize>) -> SparseRow {
         let mut counts: HashMap<usize, usize> = HashMap::new();
-        for term in terms {
-            if let Some(&i) = self.index.get(term) {
-                *counts.entry(i).or_default() += 1;
-            }
+        for i in indices {
+            *counts.entry(i).or_default() += 1;
         }
         let mut row: SparseRow = counts
             .into_iter()
