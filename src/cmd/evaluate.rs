@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use crate::cmd::{DataArgs, FeatureArgs, Format};
+use crate::cmd::{DataArgs, FeatureArgs, Format, ResourceArgs};
 use crate::dataset::{Dataset, load_labelled};
 use crate::error::{Error, Result};
 use crate::eval::cv::{
@@ -14,7 +14,7 @@ use crate::eval::cv::{
     learning_curve, score_dataset,
 };
 use crate::eval::plot;
-use crate::model::{Settings, Trainer};
+use crate::model::Trainer;
 use crate::progress;
 use crate::text::AnalyzerSettings;
 
@@ -37,6 +37,8 @@ pub struct Args {
     pub data: DataArgs,
     #[command(flatten)]
     pub features: FeatureArgs,
+    #[command(flatten)]
+    pub resources: ResourceArgs,
     /// Number of folds (at least 2).
     #[arg(long, value_name = "K", default_value_t = 5)]
     pub folds: usize,
@@ -63,7 +65,10 @@ pub fn run(args: Args) -> Result<i32> {
     let grid = args.features.grid();
     let trainers = grid
         .iter()
-        .map(Settings::check)
+        .map(|s| {
+            s.check()
+                .map(|t| t.with_memory_budget(args.resources.memory_budget))
+        })
         .collect::<Result<Vec<Trainer>>>()?;
     if trainers.len() > 1 && (args.learning_curve || args.plot.is_some()) {
         return Err(
@@ -71,11 +76,13 @@ pub fn run(args: Args) -> Result<i32> {
                 .with_hint("search first, then draw the curve for the settings you pick"),
         );
     }
+    args.resources.precheck(&args.data.data)?;
     let dataset = load_labelled(
         &args.data.data,
         &args.data.text_column,
         &args.data.label_column,
     )?;
+    crate::model::budget::check_rows(&dataset.path, dataset.len(), args.resources.memory_budget)?;
     if trainers.len() > 1 {
         return search(&args, &dataset, &trainers);
     }

@@ -96,6 +96,24 @@ pub struct DataArgs {
     pub label_column: String,
 }
 
+/// Resources a fit may use.
+#[derive(Debug, Clone, Args)]
+pub struct ResourceArgs {
+    /// Most memory the dense feature matrix of a fit may take (rows x terms x 4
+    /// bytes), e.g. 512MiB or 8GiB. Above it, training stops before allocating and
+    /// says how many terms would fit.
+    #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = crate::model::budget::parse_budget)]
+    pub memory_budget: u64,
+}
+
+impl ResourceArgs {
+    /// Checks a data file against the budget before it is read (only large files
+    /// are counted), and gives a trainer the budget.
+    pub fn precheck(&self, data: &std::path::Path) -> Result<()> {
+        crate::model::budget::precheck_file(data, self.memory_budget)
+    }
+}
+
 /// Settings of the text pipeline and the classifier (stored in the model).
 ///
 /// The options marked "list" take comma-separated values (`--alpha 0.1,1,10`):

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::atomic::write_atomically;
-use crate::cmd::{DataArgs, FeatureArgs};
+use crate::cmd::{DataArgs, FeatureArgs, ResourceArgs};
 use crate::dataset::{Dataset, load_labelled, read_file};
 use crate::error::{Error, Result};
 use crate::eval::cv::{default_eval_path, fit_and_evaluate, score_dataset};
@@ -46,6 +46,8 @@ pub struct Args {
     pub model: PathBuf,
     #[command(flatten)]
     pub features: FeatureArgs,
+    #[command(flatten)]
+    pub resources: ResourceArgs,
     /// Seed of the held-out split.
     #[arg(long, value_name = "N", default_value_t = 42)]
     pub seed: u64,
@@ -73,7 +75,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<i32> {
-    let trainer = args.features.single()?.check()?;
+    let trainer = args
+        .features
+        .single()?
+        .check()?
+        .with_memory_budget(args.resources.memory_budget);
+    args.resources.precheck(&args.data.data)?;
     let step = progress::spinner(format!("reading {}", args.data.data.display()));
     // Narration printed above the spinner.
     let say = |text: String| step.suspend(|| crate::say!("{text}"));
@@ -101,6 +108,7 @@ pub fn run(args: Args) -> Result<i32> {
         None => None,
     };
     let counts = dataset.label_counts();
+    crate::model::budget::check_rows(&dataset.path, dataset.len(), trainer.memory_budget())?;
     let summary: Vec<String> = counts.iter().map(|(l, n)| format!("{l} {n}")).collect();
     say(format!(
         "read {} drafts from {} ({})",

@@ -12,6 +12,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::model::budget;
 use crate::model::classifier::{Classifier, ClassifierSettings, Problem, argmax};
 use crate::text::{Analyzer, AnalyzerSettings, SparseRow, Vectorizer, VectorizerSettings};
 
@@ -33,6 +34,7 @@ impl Settings {
         Ok(Trainer {
             settings: self.clone(),
             analyzer,
+            memory_budget: budget::DEFAULT_MEMORY_BUDGET,
         })
     }
 }
@@ -42,9 +44,21 @@ impl Settings {
 pub struct Trainer {
     settings: Settings,
     analyzer: Analyzer,
+    memory_budget: u64,
 }
 
 impl Trainer {
+    /// Sets the most memory the dense feature matrix of a fit may take (see
+    /// [`budget`]); a fit that would need more fails before allocating it.
+    pub fn with_memory_budget(mut self, bytes: u64) -> Self {
+        self.memory_budget = bytes;
+        self
+    }
+
+    pub fn memory_budget(&self) -> u64 {
+        self.memory_budget
+    }
+
     pub fn settings(&self) -> &Settings {
         &self.settings
     }
@@ -73,6 +87,7 @@ impl Trainer {
             .settings
             .vectorizer
             .fit(documents, targets, labels.len())?;
+        budget::check(documents.len(), vectorizer.len(), self.memory_budget)?;
         let rows: Vec<SparseRow> = documents.iter().map(|d| vectorizer.transform(d)).collect();
         let classifier =
             self.settings
@@ -100,6 +115,7 @@ impl Trainer {
             .settings
             .vectorizer
             .fit(documents, targets, labels.len())?;
+        budget::check(documents.len(), vectorizer.len(), self.memory_budget)?;
         let rows: Vec<SparseRow> = documents.iter().map(|d| vectorizer.transform(d)).collect();
         let classifier_settings = &self.settings.classifier;
         let problem = Problem::new(&rows, vectorizer.len(), targets, labels.len())?;

@@ -1,0 +1,93 @@
+//! The memory budget of training: estimated before allocating, and for very
+//! large files before reading them whole.
+
+mod common;
+
+use std::io::Write;
+
+use common::*;
+
+#[test]
+fn a_fit_above_the_budget_stops_with_what_would_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    let mut cmd = draftcheck_in(dir.path());
+    cmd.args([
+        "train",
+        "--test-fraction",
+        "0",
+        "--memory-budget",
+        "1MiB",
+        "--data",
+    ])
+    .arg(root().join("data/drafts.csv"))
+    .arg("--model")
+    .arg(&model);
+    // 1 MiB / (2,260 rows x 4 bytes) = 115 terms.
+    assert_clean_failure(
+        &mut cmd,
+        1,
+        &["above the memory budget of 1.0 MiB", "--max-features 115"],
+    );
+    assert!(!model.exists());
+    // What the hint says works.
+    draftcheck_in(dir.path())
+        .args(["train", "--test-fraction", "0", "--memory-budget", "1MiB"])
+        .args(["--max-features", "115", "--data"])
+        .arg(root().join("data/drafts.csv"))
+        .arg("--model")
+        .arg(&model)
+        .assert()
+        .success();
+    assert!(model.exists());
+}
+
+#[test]
+fn a_file_too_large_for_the_budget_fails_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("big.csv");
+    // Just over the size above which rows are counted first.
+    let limit = draftcheck::model::budget::PRECOUNT_BYTES as usize;
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&data).unwrap());
+    writeln!(file, "text,label").unwrap();
+    let row = "hope the new job is going well and the commute is not too long,composed\n";
+    let rows = limit / 60 + 2;
+    for i in 0..rows {
+        if i % 2 == 0 {
+            file.write_all(row.as_bytes()).unwrap();
+        } else {
+            file.write_all(
+                b"\"please call me back tonight, I cannot sleep without you\",desperate\n",
+            )
+            .unwrap();
+        }
+    }
+    drop(file);
+    let mut cmd = draftcheck_in(dir.path());
+    cmd.args(["train", "--memory-budget", "64MiB", "--data"])
+        .arg(&data)
+        .arg("--model")
+        .arg(dir.path().join("m.json"));
+    assert_clean_failure(
+        &mut cmd,
+        1,
+        &[
+            "big.csv",
+            "drafts are too many",
+            "memory budget of 64.0 MiB",
+        ],
+    );
+    let mut cmd = draftcheck_in(dir.path());
+    cmd.args(["evaluate", "--memory-budget", "64MiB", "--data"])
+        .arg(&data);
+    assert_clean_failure(&mut cmd, 1, &["big.csv", "drafts are too many"]);
+}
+
+#[test]
+fn a_budget_needs_a_unit_and_a_size() {
+    for bad in ["lots", "0", "-1GiB"] {
+        let mut cmd = draftcheck_in(&root());
+        cmd.args(["train", &format!("--memory-budget={bad}")]);
+        assert_clean_failure(&mut cmd, 2, &["--memory-budget"]);
+    }
+}
