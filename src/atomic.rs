@@ -27,10 +27,17 @@ pub fn write_atomically(
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     let mut file = builder.tempfile_in(dir).map_err(|e| {
-        Error::io("write", path, &e).with_hint(format!(
-            "check that the folder {} exists and is writable",
-            dir.display()
-        ))
+        // tempfile names its own random path in the message: report the OS error.
+        let e = e
+            .raw_os_error()
+            .map_or(e, std::io::Error::from_raw_os_error);
+        let folder = if dir == Path::new(".") {
+            "the current folder".to_string()
+        } else {
+            format!("the folder {}", dir.display())
+        };
+        Error::io("write", path, &e)
+            .with_hint(format!("check that {folder} exists and is writable"))
     })?;
     // Replacing a file keeps its permissions.
     if let Ok(meta) = std::fs::metadata(path) {
@@ -49,7 +56,36 @@ pub fn write_atomically(
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
+    remove_stale_temporaries(dir);
     Ok(())
+}
+
+/// How old a temporary file must be to count as left behind by a killed run.
+pub const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Deletes the temporary files (`.draftcheck-*.tmp`) that runs killed mid-write
+/// left in `dir`: only those older than [`STALE_AFTER`], so that a write still
+/// in progress is never touched. Best effort: failures are ignored.
+pub fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(".draftcheck-") && name.ends_with(".tmp")) {
+            continue;
+        }
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -64,6 +100,28 @@ mod tests {
         write_atomically(&path, |w| w.write_all(b"new")).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn temporaries_left_by_killed_runs_are_removed_once_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join(".draftcheck-aaaaaa.tmp");
+        let fresh = dir.path().join(".draftcheck-bbbbbb.tmp");
+        let other = dir.path().join("notes.tmp");
+        for p in [&old, &fresh, &other] {
+            std::fs::write(p, "x").unwrap();
+        }
+        let long_ago = std::time::SystemTime::now() - STALE_AFTER * 2;
+        std::fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        write_atomically(&dir.path().join("out.txt"), |w| w.write_all(b"new")).unwrap();
+        assert!(!old.exists(), "a stale temporary stays");
+        assert!(fresh.exists(), "a write in progress would lose its file");
+        assert!(other.exists());
     }
 
     #[test]
