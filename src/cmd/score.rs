@@ -427,6 +427,8 @@ impl Scorer<'_> {
             write_csv_row(out, &header)?;
         }
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // Many lookups follow: index the vocabulary (loading alone does not).
+        self.model.pipeline.vectorizer().build_index();
         let mut chunk: Vec<csv::ByteRecord> = Vec::with_capacity(BATCH_CHUNK_ROWS);
         let mut last_multiline = None;
         loop {
@@ -526,16 +528,17 @@ impl Scorer<'_> {
     ) -> Result<usize> {
         let pipeline = &self.model.pipeline;
         let verdict = pipeline.score(draft);
-        let advice = self.advice.select(pipeline, &verdict);
+        // CSV carries no advice: pick it only for the formats that show it.
+        let advice = || self.advice.select(pipeline, &verdict);
         let text = match self.format {
             Format::Json => {
-                let mut value = verdict_json(pipeline, &verdict, &advice, &self.model.source);
+                let mut value = verdict_json(pipeline, &verdict, &advice(), &self.model.source);
                 if let Some(line) = line {
                     value["line"] = json!(line);
                 }
                 format!("{value}\n")
             }
-            Format::Text => self.verdict_text(draft, &verdict, &advice),
+            Format::Text => self.verdict_text(draft, &verdict, &advice()),
             Format::Csv => {
                 let top: Vec<String> = verdict
                     .contributions

@@ -8,6 +8,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -196,13 +198,26 @@ impl TermStats {
 pub type SparseRow = Vec<(usize, f64)>;
 
 /// A fitted vocabulary with its weighting.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Vectorizer {
     settings: VectorizerSettings,
     terms: Vec<String>,
     doc_freq: Vec<usize>,
     n_docs: usize,
     idf: Vec<f64>,
+    /// A hash index of the terms, built on request for many lookups (see
+    /// [`build_index`](Self::build_index)); binary search serves otherwise.
+    index: std::sync::OnceLock<FxHashMap<String, usize>>,
+}
+
+/// Equal when the fitted parts are (whether an index was built does not matter).
+impl PartialEq for Vectorizer {
+    fn eq(&self, other: &Self) -> bool {
+        self.settings == other.settings
+            && self.terms == other.terms
+            && self.doc_freq == other.doc_freq
+            && self.n_docs == other.n_docs
+    }
 }
 
 impl Vectorizer {
@@ -226,6 +241,7 @@ impl Vectorizer {
             doc_freq,
             n_docs,
             idf,
+            index: std::sync::OnceLock::new(),
         }
     }
 
@@ -258,7 +274,23 @@ impl Vectorizer {
 
     /// Feature index of a term, if it is in the vocabulary.
     pub fn index_of(&self, term: &str) -> Option<usize> {
-        self.terms.binary_search_by(|t| t.as_str().cmp(term)).ok()
+        match self.index.get() {
+            Some(index) => index.get(term).copied(),
+            None => self.terms.binary_search_by(|t| t.as_str().cmp(term)).ok(),
+        }
+    }
+
+    /// Builds a hash index of the terms, for work that looks up many terms
+    /// (scoring a batch); a single draft is served by binary search, so that
+    /// loading a model builds nothing it does not need.
+    pub fn build_index(&self) {
+        self.index.get_or_init(|| {
+            self.terms
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.clone(), i))
+                .collect()
+        });
     }
 
     /// Weighted, optionally normalised sparse vector of an analysed document.
@@ -270,7 +302,7 @@ impl Vectorizer {
     /// Like [`transform`](Self::transform), for terms already looked up: the
     /// feature index of each vocabulary term of the document, repeats included.
     pub fn transform_indices(&self, indices: impl IntoIterator<Item = usize>) -> SparseRow {
-        let mut counts: HashMap<usize, usize> = HashMap::new();
+        let mut counts: FxHashMap<usize, usize> = FxHashMap::default();
         for i in indices {
             *counts.entry(i).or_default() += 1;
         }
