@@ -15,6 +15,8 @@ pub mod cmd;
 pub mod dataset;
 pub mod error;
 pub mod eval;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod model;
 pub mod progress;
 pub mod text;
