@@ -1,9 +1,5 @@
 use clap::Parser;
 
-// Scoring and analysis allocate many small strings: mimalloc handles them
-// faster than the system allocator (measured on score --batch).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use draftcheck::cmd::{Cli, run};
 
