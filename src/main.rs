@@ -1,6 +1,5 @@
 use clap::Parser;
 
-
 use draftcheck::cmd::{Cli, run};
 
 fn main() {

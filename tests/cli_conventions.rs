@@ -242,6 +242,17 @@ fn interactive_mode_scores_each_draft_ended_by_an_empty_line() {
         .output()
         .unwrap();
     assert_eq!(guarded.status.code(), Some(3), "{guarded:?}");
+    // CSV output has its header first, as for arguments.
+    let csv = draftcheck_in(dir.path())
+        .args(["score", "--interactive", "--format", "csv", "--model"])
+        .arg(&model)
+        .write_stdin("hope the new job is great\n\nplease call me\n")
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert_eq!(lines[0], "text,label,probability,top_terms");
     let nothing = draftcheck_in(dir.path())
         .args(["score", "--interactive", "--model"])
         .arg(&model)

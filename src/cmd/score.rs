@@ -331,6 +331,11 @@ fn prompt_loop(scorer: &Scorer, seen: &mut [bool], terminal: bool) -> Result<()>
         );
     }
     let stdout = std::io::stdout();
+    if scorer.format == Format::Csv {
+        let mut out = stdout.lock();
+        write_csv_row(&mut out, &["text", "label", "probability", "top_terms"])?;
+        out.flush().map_err(write_error)?;
+    }
     loop {
         match drafts.read()? {
             Input::Draft(draft) if !draft.trim().is_empty() => {
