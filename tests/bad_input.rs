@@ -257,6 +257,22 @@ fn alpha_must_be_a_positive_number() {
     }
 }
 
+impl Setup {
+    /// `train` with `args` on the fixture fails as a usage error naming
+    /// `needle`, and the model stays as it was.
+    fn train_is_a_usage_error(&self, args: &[&str], needle: &str) {
+        let mut cmd = draftcheck_in(self.dir.path());
+        cmd.arg("train")
+            .args(args)
+            .arg("--data")
+            .arg(small_csv())
+            .arg("--model")
+            .arg(&self.model);
+        assert_clean_failure(&mut cmd, 2, &[needle]);
+        self.assert_model_untouched();
+    }
+}
+
 #[test]
 fn other_bad_options_are_usage_errors() {
     let s = Setup::new();
@@ -267,15 +283,7 @@ fn other_bad_options_are_usage_errors() {
         (vec!["--min-df", "0"], "min-df"),
         (vec!["--language", "klingon"], "klingon"),
     ] {
-        let mut cmd = draftcheck_in(s.dir.path());
-        cmd.arg("train")
-            .args(&args)
-            .arg("--data")
-            .arg(small_csv())
-            .arg("--model")
-            .arg(&s.model);
-        assert_clean_failure(&mut cmd, 2, &[needle]);
-        s.assert_model_untouched();
+        s.train_is_a_usage_error(&args, needle);
     }
 }
 
@@ -883,15 +891,7 @@ fn more_bad_training_options_are_usage_errors() {
         (vec!["--alpha", "0.1,1"], "combinations"),
         (vec!["--weighting", "magic"], "magic"),
     ] {
-        let mut cmd = draftcheck_in(s.dir.path());
-        cmd.arg("train")
-            .args(&args)
-            .arg("--data")
-            .arg(small_csv())
-            .arg("--model")
-            .arg(&s.model);
-        assert_clean_failure(&mut cmd, 2, &[needle]);
-        s.assert_model_untouched();
+        s.train_is_a_usage_error(&args, needle);
     }
 }
 

@@ -266,29 +266,9 @@ impl ModelFile {
         Pipeline::from_parts(self.settings, vectorizer, classifier, self.labels)
     }
 
-    /// The pipeline this file describes.
+    /// The pipeline this file describes (a copy; see [`into_pipeline`](Self::into_pipeline)).
     pub fn to_pipeline(&self) -> Result<Pipeline> {
-        let vectorizer = Vectorizer::new(
-            self.settings.vectorizer.clone(),
-            self.vocabulary.terms.clone(),
-            self.vocabulary.doc_freq.clone(),
-            self.vocabulary.n_docs,
-        );
-        let rows = self.weights.len();
-        let weights =
-            Array2::from_shape_vec((rows, self.vocabulary.terms.len()), self.weights.concat())
-                .map_err(|e| Error::new(format!("bad weight matrix: {e}")))?;
-        let classifier = Classifier::new(
-            weights,
-            Array1::from(self.intercepts.clone()),
-            self.labels.len(),
-        );
-        Pipeline::from_parts(
-            self.settings.clone(),
-            vectorizer,
-            classifier,
-            self.labels.clone(),
-        )
+        self.clone().into_pipeline()
     }
 
     /// Writes the model as JSON, atomically.
