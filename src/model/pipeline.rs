@@ -75,6 +75,20 @@ impl Trainer {
             .collect()
     }
 
+    /// Fits the vocabulary and turns every document into its feature row, after
+    /// checking that the solver's dense matrix fits the memory budget.
+    fn features(
+        &self,
+        documents: &[&[String]],
+        targets: &[usize],
+        n_labels: usize,
+    ) -> Result<(Vectorizer, Vec<SparseRow>)> {
+        let vectorizer = self.settings.vectorizer.fit(documents, targets, n_labels)?;
+        budget::check(documents.len(), vectorizer.len(), self.memory_budget)?;
+        let rows = documents.iter().map(|d| vectorizer.transform(d)).collect();
+        Ok((vectorizer, rows))
+    }
+
     /// Fits the vocabulary and the classifier on analysed documents, from scratch.
     /// `targets[i]` indexes `labels`; every label must occur.
     pub fn fit(
@@ -83,12 +97,7 @@ impl Trainer {
         targets: &[usize],
         labels: &[String],
     ) -> Result<Pipeline> {
-        let vectorizer = self
-            .settings
-            .vectorizer
-            .fit(documents, targets, labels.len())?;
-        budget::check(documents.len(), vectorizer.len(), self.memory_budget)?;
-        let rows: Vec<SparseRow> = documents.iter().map(|d| vectorizer.transform(d)).collect();
+        let (vectorizer, rows) = self.features(documents, targets, labels.len())?;
         let classifier =
             self.settings
                 .classifier
@@ -111,12 +120,7 @@ impl Trainer {
         previous: &Pipeline,
         count_iterations: bool,
     ) -> Result<(Pipeline, Option<WarmStart>)> {
-        let vectorizer = self
-            .settings
-            .vectorizer
-            .fit(documents, targets, labels.len())?;
-        budget::check(documents.len(), vectorizer.len(), self.memory_budget)?;
-        let rows: Vec<SparseRow> = documents.iter().map(|d| vectorizer.transform(d)).collect();
+        let (vectorizer, rows) = self.features(documents, targets, labels.len())?;
         let classifier_settings = &self.settings.classifier;
         let problem = Problem::new(&rows, vectorizer.len(), targets, labels.len())?;
         let Some(init) = previous.warm_start_for(&self.settings, &vectorizer, labels) else {
