@@ -45,32 +45,26 @@ fn target() -> ProgressDrawTarget {
 
 /// A bar counting `len` steps (fits, folds, rows), with elapsed time and ETA.
 pub fn bar(len: u64, message: impl Into<String>) -> ProgressBar {
-    let bar =
-        ProgressBar::with_draw_target(Some(len), target()).with_finish(ProgressFinish::AndClear);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner:.cyan} {msg} [{bar:30.cyan/blue}] {pos}/{len} ({elapsed}, about {eta} left)",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
-    bar.set_message(message.into());
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
+    counter(len, "{pos}/{len}", message.into())
 }
 
 /// A bar over the bytes of a file being read (for streams of unknown row count).
 pub fn bytes(len: u64, message: impl Into<String>) -> ProgressBar {
+    counter(len, "{bytes}/{total_bytes}", message.into())
+}
+
+/// A ticking bar of `len` units, its position shown by `position` (a template).
+fn counter(len: u64, position: &str, message: String) -> ProgressBar {
     let bar =
         ProgressBar::with_draw_target(Some(len), target()).with_finish(ProgressFinish::AndClear);
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner:.cyan} {msg} [{bar:30.cyan/blue}] {bytes}/{total_bytes} ({elapsed}, about {eta} left)",
-        )
+        ProgressStyle::with_template(&format!(
+            "{{spinner:.cyan}} {{msg}} [{{bar:30.cyan/blue}}] {position} ({{elapsed}}, about {{eta}} left)"
+        ))
         .expect("valid template")
         .progress_chars("=> "),
     );
-    bar.set_message(message.into());
+    bar.set_message(message);
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
 }
