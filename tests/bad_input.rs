@@ -329,21 +329,6 @@ fn a_bad_advice_file_names_its_line() {
 // Awkward but valid: what spreadsheets and editors write must simply work.
 // ---------------------------------------------------------------------------
 
-/// Runs a command that must succeed without any panic or backtrace on stderr.
-fn assert_works(cmd: &mut assert_cmd::Command) -> std::process::Output {
-    let output = cmd.output().expect("run draftcheck");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "failed ({:?}): {stderr}",
-        output.status.code()
-    );
-    for bad in ["panicked", "internal error", "RUST_BACKTRACE", "error:"] {
-        assert!(!stderr.contains(bad), "{bad:?} on stderr: {stderr}");
-    }
-    output
-}
-
 impl Setup {
     /// `train` on `data` into a fresh model `name`; must succeed. Returns the model
     /// file as JSON.

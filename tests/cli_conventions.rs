@@ -8,8 +8,7 @@ use std::process::Command as Process;
 use common::*;
 
 fn stdout_of(args: &[&str]) -> String {
-    let output = draftcheck_in(&root()).args(args).output().unwrap();
-    assert!(output.status.success(), "{args:?}: {output:?}");
+    let output = assert_works(draftcheck_in(&root()).args(args));
     String::from_utf8(output.stdout).unwrap()
 }
 

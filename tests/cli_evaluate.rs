@@ -9,18 +9,13 @@ use predicates::prelude::*;
 /// Evaluates on the 24-row fixture (keeping terms seen once: the learning
 /// curve's smallest share is two drafts).
 fn evaluate(args: &[&str]) -> serde_json::Value {
-    let out = draftcheck_in(&root())
-        .args([
-            "evaluate", "--format", "json", "--folds", "3", "--min-df", "1", "--data",
-        ])
-        .arg(small_csv())
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = assert_works(
+        draftcheck_in(&root())
+            .args([
+                "evaluate", "--format", "json", "--folds", "3", "--min-df", "1", "--data",
+            ])
+            .arg(small_csv())
+            .args(args),
     );
     serde_json::from_slice(&out.stdout).unwrap()
 }

@@ -41,17 +41,12 @@ fn csv_output_keeps_the_input_columns_and_escapes_formulas() {
         "id,text\n-1,\"=SUM(A1), please call me\"\n2,\"hope the new job is great\"\n",
     )
     .unwrap();
-    let out = draftcheck_in(dir.path())
-        .args(["score", "--format", "csv", "--top", "2", "--model"])
-        .arg(&model)
-        .arg("--batch")
-        .arg(&batch)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = assert_works(
+        draftcheck_in(dir.path())
+            .args(["score", "--format", "csv", "--top", "2", "--model"])
+            .arg(&model)
+            .arg("--batch")
+            .arg(&batch),
     );
     let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
     assert_eq!(

@@ -6,15 +6,10 @@ use common::*;
 use predicates::prelude::*;
 
 fn score_json(dir: &std::path::Path, args: &[&str]) -> Vec<serde_json::Value> {
-    let out = draftcheck_in(dir)
-        .args(["score", "--format", "json"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = assert_works(
+        draftcheck_in(dir)
+            .args(["score", "--format", "json"])
+            .args(args),
     );
     json_lines(&out.stdout)
 }

@@ -8,17 +8,12 @@ use common::*;
 fn train_writes_a_self_describing_model_and_reports_the_holdout() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("m.json");
-    let out = draftcheck_in(dir.path())
-        .args(["train", "--seed", "3", "--data"])
-        .arg(small_csv())
-        .arg("--model")
-        .arg(&model)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = assert_works(
+        draftcheck_in(dir.path())
+            .args(["train", "--seed", "3", "--data"])
+            .arg(small_csv())
+            .arg("--model")
+            .arg(&model),
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("read 24 drafts"), "{stdout}");

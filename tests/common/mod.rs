@@ -59,6 +59,22 @@ pub fn assert_clean_failure(cmd: &mut Command, code: i32, needles: &[&str]) -> S
     stderr
 }
 
+/// Runs a command that must succeed, with nothing alarming on stderr (no
+/// panic, backtrace or error); returns its output.
+pub fn assert_works(cmd: &mut Command) -> std::process::Output {
+    let output = cmd.output().expect("run draftcheck");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "failed ({:?}): {stderr}",
+        output.status.code()
+    );
+    for bad in ["panicked", "internal error", "RUST_BACKTRACE", "error:"] {
+        assert!(!stderr.contains(bad), "{bad:?} on stderr: {stderr}");
+    }
+    output
+}
+
 /// Parses JSON lines.
 pub fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
     String::from_utf8_lossy(stdout)
