@@ -1,9 +1,11 @@
 //! `draftcheck score`: verdicts, probabilities, explanations and advice for drafts.
 
+use std::borrow::Cow;
 use std::io::{BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anstyle::{AnsiColor, Style};
+use rayon::prelude::*;
 use serde_json::json;
 
 use crate::advice::{Advice, AdviceFile};
@@ -122,7 +124,8 @@ pub enum Format {
 pub const BATCH_CHUNK_ROWS: usize = 1024;
 
 /// Scored rows of a --batch file: each one's output bytes and label.
-type ScoredRows = Vec<(Vec<u8>, usize)>;
+/// The output bytes of some rows of a --batch file, and the label of each.
+type ScoredRows = (Vec<u8>, Vec<usize>);
 
 /// Exit code of `score --fail-on LABEL` when some draft got that label.
 pub const FAIL_ON_EXIT_CODE: i32 = 3;
@@ -365,20 +368,19 @@ pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
 
 /// Writes one CSV row (quoted as needed, formulas escaped).
 fn write_csv_row<S: AsRef<str>>(out: &mut impl Write, cells: &[S]) -> Result<()> {
+    let failed = |e: csv::Error| Error::new(format!("cannot write the output: {e}"));
+    // A small buffer: this runs once per row of a batch.
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    writer
-        .write_record(
-            cells
-                .iter()
-                .map(|c| spreadsheet_safe(c.as_ref()).into_owned()),
-        )
-        .map_err(|e| Error::new(format!("cannot write the output: {e}")))?;
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| Error::new(format!("cannot write the output: {e}")))?;
-    out.write_all(&bytes).map_err(write_error)
+        .buffer_capacity(256)
+        .from_writer(out);
+    for cell in cells {
+        writer
+            .write_field(spreadsheet_safe(cell.as_ref()).as_bytes())
+            .map_err(failed)?;
+    }
+    writer.write_record(None::<&[u8]>).map_err(failed)?;
+    writer.flush().map_err(write_error)
 }
 
 fn write_error(e: std::io::Error) -> Error {
@@ -466,21 +468,14 @@ impl Scorer<'_> {
             }
             let rows = &chunk[..used];
             let per_thread = rows.len().div_ceil(threads).max(1);
-            let scored: Vec<Result<ScoredRows>> = std::thread::scope(|scope| {
-                let workers: Vec<_> = rows
-                    .chunks(per_thread)
-                    .map(|part| {
-                        scope.spawn(move || self.score_rows(path, part, column, text_column))
-                    })
-                    .collect();
-                workers
-                    .into_iter()
-                    .map(|w| w.join().expect("a scoring thread panicked"))
-                    .collect()
-            });
+            let scored: Vec<Result<ScoredRows>> = rows
+                .par_chunks(per_thread)
+                .map(|part| self.score_rows(path, part, column, text_column))
+                .collect();
             for part in scored {
-                for (bytes, label) in part? {
-                    out.write_all(&bytes).map_err(write_error)?;
+                let (bytes, labels) = part?;
+                out.write_all(&bytes).map_err(write_error)?;
+                for label in labels {
                     seen[label] = true;
                 }
             }
@@ -500,26 +495,22 @@ impl Scorer<'_> {
         column: usize,
         text_column: &str,
     ) -> Result<ScoredRows> {
-        rows.iter()
-            .map(|record| {
-                let line = record.position().map_or(0, |p| p.line());
-                let text = text_field(path, record, column, text_column)?;
-                let mut bytes = Vec::new();
-                if self.format == Format::Text {
-                    writeln!(bytes, "── line {line}").map_err(write_error)?;
-                }
-                let columns: Vec<String> = if self.format == Format::Csv {
-                    record
-                        .iter()
-                        .map(|f| String::from_utf8_lossy(f).into_owned())
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                let label = self.write(text, Some(line), &columns, &mut bytes)?;
-                Ok((bytes, label))
-            })
-            .collect()
+        let mut bytes = Vec::new();
+        let mut labels = Vec::with_capacity(rows.len());
+        for record in rows {
+            let line = record.position().map_or(0, |p| p.line());
+            let text = text_field(path, record, column, text_column)?;
+            if self.format == Format::Text {
+                writeln!(bytes, "── line {line}").map_err(write_error)?;
+            }
+            let columns: Vec<Cow<str>> = if self.format == Format::Csv {
+                record.iter().map(String::from_utf8_lossy).collect()
+            } else {
+                Vec::new()
+            };
+            labels.push(self.write(text, Some(line), &columns, &mut bytes)?);
+        }
+        Ok((bytes, labels))
     }
 
     /// Scores one draft and writes it; returns the predicted label. `columns` are
@@ -528,7 +519,7 @@ impl Scorer<'_> {
         &self,
         draft: &str,
         line: Option<u64>,
-        columns: &[String],
+        columns: &[Cow<str>],
         out: &mut impl Write,
     ) -> Result<usize> {
         let pipeline = &self.model.pipeline;
@@ -545,20 +536,23 @@ impl Scorer<'_> {
             }
             Format::Text => self.verdict_text(draft, &verdict, &advice()),
             Format::Csv => {
-                let top: Vec<String> = verdict
-                    .contributions
-                    .iter()
-                    .take(self.top)
-                    .map(|c| format!("{} ({:+.2})", c.term, c.weight))
-                    .collect();
-                let mut cells: Vec<String> = if columns.is_empty() {
-                    vec![draft.to_string()]
+                let mut top = String::new();
+                for (i, c) in verdict.contributions.iter().take(self.top).enumerate() {
+                    let separator = if i > 0 { "; " } else { "" };
+                    let _ = std::fmt::Write::write_fmt(
+                        &mut top,
+                        format_args!("{separator}{} ({:+.2})", c.term, c.weight),
+                    );
+                }
+                let probability = format!("{:.4}", verdict.probability());
+                let mut cells: Vec<&str> = if columns.is_empty() {
+                    vec![draft]
                 } else {
-                    columns.to_vec()
+                    columns.iter().map(|c| c.as_ref()).collect()
                 };
-                cells.push(pipeline.labels()[verdict.label].clone());
-                cells.push(format!("{:.4}", verdict.probability()));
-                cells.push(top.join("; "));
+                cells.push(&pipeline.labels()[verdict.label]);
+                cells.push(&probability);
+                cells.push(&top);
                 write_csv_row(out, &cells)?;
                 return Ok(verdict.label);
             }
