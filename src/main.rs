@@ -25,11 +25,6 @@ fn main() {
                 .unwrap_or("unknown panic")
         );
     }));
-    // BLIS stays single-threaded (its default; BLIS_NUM_THREADS overrides it).
-    // The solver's products have one column per label, so they are bound by
-    // memory bandwidth: measured on airline_tweets, two BLIS threads took 3.5x
-    // longer than one when the other core was busy. Commands spread their own
-    // work (folds, batch rows) over the cores instead.
     let cli = Cli::parse();
     let code = match run(cli) {
         Ok(code) => code,

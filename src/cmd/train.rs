@@ -118,6 +118,8 @@ pub fn run(args: Args) -> Result<i32> {
     ));
 
     let started = Instant::now();
+    // Fits run one at a time here: their matrix products may use every core.
+    crate::model::blas::set_threads(crate::model::blas::all_cores());
     step.set_message(format!("analysing {} drafts", dataset.len()));
     let documents = trainer.analyze_all(&dataset.texts);
     let heldout = if test_rows.is_empty() {

@@ -6,13 +6,14 @@
 use indicatif::ProgressBar;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::eval::metrics::Report;
 use crate::eval::split::{complement, stratified_folds, train_test_split};
-use crate::model::{Pipeline, Trainer};
+use crate::model::{Pipeline, Trainer, blas};
 
 /// A report together with the predictions it was computed from.
 pub struct Scored {
@@ -82,8 +83,6 @@ pub fn cross_validate(
     progress: &ProgressBar,
 ) -> Result<CrossValidation> {
     let folds = stratified_folds(targets, labels.len(), k, seed)?;
-    // Folds are independent: fit them side by side, one per core, and collect
-    // them in fold order (the results do not depend on the number of cores).
     let fit_fold = |test: &Vec<usize>| -> Result<Scored> {
         let train = complement(targets.len(), test);
         let docs: Vec<&[String]> = train.iter().map(|&i| documents[i].as_slice()).collect();
@@ -93,23 +92,15 @@ pub fn cross_validate(
         progress.inc(1);
         Ok(result)
     };
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut results = Vec::with_capacity(k);
-    for group in folds.chunks(cores) {
-        let outcomes: Vec<Result<Scored>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = group
-                .iter()
-                .map(|test| scope.spawn(|| fit_fold(test)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("a cross-validation thread panicked"))
-                .collect()
-        });
-        for outcome in outcomes {
-            results.push(outcome?);
-        }
-    }
+    // Folds are independent: fit them side by side, one per core (each product
+    // on one BLAS thread), and collect them in fold order (the results do not
+    // depend on the number of cores).
+    let results = blas::one_thread_each(|| {
+        folds
+            .par_iter()
+            .map(fit_fold)
+            .collect::<Result<Vec<Scored>>>()
+    })?;
     let mut reports = Vec::with_capacity(k);
     let mut truth = Vec::with_capacity(targets.len());
     let mut probabilities = Vec::with_capacity(targets.len());

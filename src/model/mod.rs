@@ -1,5 +1,6 @@
 //! The model: the classifier, the fitted pipeline around it, and its file format.
 
+pub mod blas;
 pub mod budget;
 pub mod classifier;
 pub mod file;

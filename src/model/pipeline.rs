@@ -5,10 +5,11 @@
 //! fits a [`Pipeline`]. A pipeline scores a draft: label probabilities plus an exact
 //! explanation of the predicted label's logit, term by term.
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::time::Instant;
 
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -67,10 +68,11 @@ impl Trainer {
         &self.analyzer
     }
 
-    /// Analyses every text once; the result can be reused across folds and fits.
-    pub fn analyze_all<S: AsRef<str>>(&self, texts: &[S]) -> Vec<Vec<String>> {
+    /// Analyses every text once, on every core (in input order); the result can
+    /// be reused across folds and fits.
+    pub fn analyze_all<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Vec<String>> {
         texts
-            .iter()
+            .par_iter()
             .map(|t| self.analyzer.analyze(t.as_ref()))
             .collect()
     }
@@ -85,7 +87,11 @@ impl Trainer {
     ) -> Result<(Vectorizer, Vec<SparseRow>)> {
         let vectorizer = self.settings.vectorizer.fit(documents, targets, n_labels)?;
         budget::check(documents.len(), vectorizer.len(), self.memory_budget)?;
-        let rows = documents.iter().map(|d| vectorizer.transform(d)).collect();
+        vectorizer.build_index();
+        let rows = documents
+            .par_iter()
+            .map(|d| vectorizer.transform(d))
+            .collect();
         Ok((vectorizer, rows))
     }
 
@@ -302,7 +308,7 @@ impl Pipeline {
     pub fn score(&self, text: &str) -> Verdict {
         let tokens = self.analyzer.tokenize(text);
         let terms = self.analyzer.analyze_tokens(&tokens);
-        let mut spans: HashMap<usize, Vec<Range<usize>>> = HashMap::new();
+        let mut spans: FxHashMap<usize, Vec<Range<usize>>> = FxHashMap::default();
         let mut indices = Vec::with_capacity(terms.len());
         for (term, span) in terms {
             if let Some(i) = self.vectorizer.index_of(&term) {

@@ -6,8 +6,6 @@
 //! frequency and inverse document frequency. The vectorizer then turns any
 //! analysed document into a sparse row of weights.
 
-use std::collections::HashMap;
-
 use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
@@ -101,7 +99,7 @@ impl VectorizerSettings {
         }
         let n_docs = documents.len();
         // term -> (document frequency, total count, document frequency per label)
-        let mut stats: HashMap<&str, TermStats> = HashMap::new();
+        let mut stats: FxHashMap<&str, TermStats> = FxHashMap::default();
         let mut seen: Vec<&str> = Vec::new();
         for (doc, &target) in documents.iter().zip(targets) {
             seen.clear();
