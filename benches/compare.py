@@ -63,6 +63,12 @@ VENV = BENCH_DIR / "venv"
 SK_DIR = BENCH_DIR / "sk"
 DRAFTCHECK = ROOT / "target" / "release" / "draftcheck"
 SECTIONS = ("train", "cv", "score", "batch", "scaling")
+# Terms kept by default, both tools (0 = all). The bundled drafts keep every term
+# (draftcheck's default: on them 2,000 chi-squared terms cost 2.8 points of CV
+# accuracy). The shared datasets keep the 2,000 terms of highest chi-squared, the
+# issue's reference setting (scikit-learn kept its full accuracy with them), which
+# bounds the dense matrix draftcheck's solver works on.
+DEFAULT_MAX_FEATURES = {"drafts": 0, "sms_spam": 2000, "airline_tweets": 2000}
 ONE_DRAFT = "I bought you a necklace for your birthday, please call me back"
 
 # --------------------------------------------------------------------------
@@ -154,7 +160,7 @@ def parse_value(settings: Settings, key: str, value: str):
 def build_datasets(args) -> dict[str, DatasetSpec]:
     base = Settings(
         ngrams=args.ngrams, min_df=args.min_df, alpha=args.alpha,
-        max_features=args.max_features, weighting=args.weighting,
+        max_features=args.max_features or 0, weighting=args.weighting,
         normalize=not args.no_normalize, tol=args.tol, max_iter=args.max_iter,
     )
     shared = Path(args.datasets_dir)
@@ -165,6 +171,8 @@ def build_datasets(args) -> dict[str, DatasetSpec]:
     }
     for spec in specs.values():
         spec.settings = replace(base)
+        if args.max_features is None:
+            spec.settings.max_features = DEFAULT_MAX_FEATURES[spec.name]
     for item in args.set or []:
         m = re.fullmatch(r"([\w-]+):(\w+)=(.*)", item)
         if not m or m.group(1) not in specs:
@@ -943,7 +951,9 @@ def main() -> int:
     g.add_argument("--ngrams", default="1-2")
     g.add_argument("--min-df", type=int, default=2)
     g.add_argument("--alpha", type=float, default=1.0, help="L2 strength; scikit-learn C = 1/alpha")
-    g.add_argument("--max-features", type=int, default=0, help="0 = all; N > 0: chi-squared selection of N terms")
+    g.add_argument("--max-features", type=int, default=None,
+                   help="0 = all; N > 0: chi-squared selection of N terms (default: all terms on drafts, "
+                        "2000 on sms_spam and airline_tweets)")
     g.add_argument("--weighting", choices=("tfidf", "count", "binary"), default="tfidf")
     g.add_argument("--no-normalize", action="store_true")
     g.add_argument("--tol", type=float, default=1e-4, help="solver tolerance, both (scikit-learn's default)")
