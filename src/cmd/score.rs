@@ -123,7 +123,6 @@ pub enum Format {
 /// Rows of a `--batch` file read, scored (on every core) and written at a time.
 pub const BATCH_CHUNK_ROWS: usize = 1024;
 
-/// Scored rows of a --batch file: each one's output bytes and label.
 /// The output bytes of some rows of a --batch file, and the label of each.
 type ScoredRows = (Vec<u8>, Vec<usize>);
 
@@ -433,7 +432,6 @@ impl Scorer<'_> {
             header.extend(["label", "probability", "top_terms"].map(String::from));
             write_csv_row(out, &header)?;
         }
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         // Many lookups follow: index the vocabulary (loading alone does not).
         self.model.pipeline.vectorizer().build_index();
         let mut chunk: Vec<csv::ByteRecord> = Vec::with_capacity(BATCH_CHUNK_ROWS);
@@ -467,7 +465,7 @@ impl Scorer<'_> {
                 break;
             }
             let rows = &chunk[..used];
-            let per_thread = rows.len().div_ceil(threads).max(1);
+            let per_thread = rows.len().div_ceil(rayon::current_num_threads()).max(1);
             let scored: Vec<Result<ScoredRows>> = rows
                 .par_chunks(per_thread)
                 .map(|part| self.score_rows(path, part, column, text_column))
