@@ -47,3 +47,64 @@ pub fn one_thread_each<T>(work: impl FnOnce() -> T) -> T {
     set_threads(all_cores());
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ClassifierSettings;
+    use crate::text::SparseRow;
+
+    /// A three-label problem large enough for BLIS to split its products
+    /// over threads: 3,000 rows of 400 features, a few present in each.
+    fn problem() -> (Vec<SparseRow>, Vec<usize>) {
+        let mut state: u64 = 7;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize
+        };
+        let (mut rows, mut targets) = (Vec::new(), Vec::new());
+        for _ in 0..3000 {
+            let label = next() % 3;
+            let mut row: SparseRow = (0..8)
+                .map(|_| {
+                    let j = next() % 400;
+                    // Features below 30 lean towards one label each.
+                    let j = if next() % 2 == 0 {
+                        j % 10 + 10 * label
+                    } else {
+                        j
+                    };
+                    (j, 0.35)
+                })
+                .collect();
+            row.sort_by_key(|&(j, _)| j);
+            row.dedup_by_key(|&mut (j, _)| j);
+            rows.push(row);
+            targets.push(label);
+        }
+        (rows, targets)
+    }
+
+    #[test]
+    fn the_weights_do_not_depend_on_the_number_of_blas_threads() {
+        let (rows, targets) = problem();
+        let settings = ClassifierSettings {
+            alpha: 1.0,
+            ..ClassifierSettings::default()
+        };
+        let fits: Vec<_> = [1, 2, 1]
+            .into_iter()
+            .map(|threads| {
+                set_threads(threads);
+                settings.fit(&rows, 400, &targets, 3, None).unwrap()
+            })
+            .collect();
+        set_threads(1);
+        assert_eq!(fits[0], fits[1], "one thread against two");
+        assert_eq!(fits[0], fits[2], "and back to one");
+        // The fit learned something: feature 0 leans to label 0.
+        assert!(fits[0].weights()[[0, 0]] > fits[0].weights()[[1, 0]]);
+    }
+}
