@@ -31,6 +31,9 @@ pub const GATE_TOLERANCE: f64 = 0.01;
 ///
 /// With the same settings as the model it replaces, the solver starts from that
 /// model's weights (a warm start), checked against a start from scratch.
+///
+/// With three or more labels the solver's matrix products use every core
+/// (BLIS_NUM_THREADS=1 keeps them on one, e.g. on a busy machine).
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
 draftcheck train\n  \
