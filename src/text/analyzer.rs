@@ -9,6 +9,7 @@
 //! [`Analyzer`], which owns the stemmer and does the work. The settings are stored
 //! in every model file so that scoring analyses text exactly as training did.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -234,16 +235,16 @@ impl Analyzer {
             }
             return;
         }
-        let folded: String = segment
-            .chars()
-            .map(|c| {
-                if matches!(c, '\u{2019}' | '\u{2018}' | '\u{02BC}') {
-                    '\''
-                } else {
-                    c
-                }
-            })
-            .collect();
+        const APOSTROPHES: [char; 3] = ['\u{2019}', '\u{2018}', '\u{02BC}'];
+        let folded: Cow<str> = if segment.contains(APOSTROPHES) {
+            segment
+                .chars()
+                .map(|c| if APOSTROPHES.contains(&c) { '\'' } else { c })
+                .collect::<String>()
+                .into()
+        } else {
+            segment.into()
+        };
         let lower = folded.to_lowercase();
         let letters = folded.chars().filter(|c| c.is_alphabetic()).count();
         let shouted = letters >= 2
@@ -252,7 +253,12 @@ impl Analyzer {
                 .filter(|c| c.is_alphabetic())
                 .all(char::is_uppercase);
         let term = match &self.stemmer {
-            Some(stemmer) => stemmer.stem(&lower).into_owned(),
+            // A word the stemmer leaves as it is keeps its string (no copy).
+            Some(stemmer) => match stemmer.stem(&lower) {
+                Cow::Owned(stem) => Some(stem),
+                Cow::Borrowed(_) => None,
+            }
+            .unwrap_or(lower),
             None => lower,
         };
         // The stemmer can strip a word to nothing (English: "ʼʼs", apostrophes and a
