@@ -53,25 +53,21 @@ mod tests {
     use super::*;
     use crate::model::ClassifierSettings;
     use crate::text::SparseRow;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
 
     /// A three-label problem large enough for BLIS to split its products
     /// over threads: 3,000 rows of 400 features, a few present in each.
     fn problem() -> (Vec<SparseRow>, Vec<usize>) {
-        let mut state: u64 = 7;
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) as usize
-        };
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
         let (mut rows, mut targets) = (Vec::new(), Vec::new());
         for _ in 0..3000 {
-            let label = next() % 3;
+            let label = rng.random_range(0..3);
             let mut row: SparseRow = (0..8)
                 .map(|_| {
-                    let j = next() % 400;
+                    let j = rng.random_range(0..400);
                     // Features below 30 lean towards one label each.
-                    let j = if next() % 2 == 0 {
+                    let j = if rng.random_bool(0.5) {
                         j % 10 + 10 * label
                     } else {
                         j
