@@ -68,6 +68,17 @@ fn shell_available(shell: &str) -> bool {
     found
 }
 
+/// Runs a probe script in `shell`; it must succeed and print no errors. Returns
+/// what it printed.
+fn run_probe(shell: &str, args: &[&str]) -> String {
+    let output = Process::new(shell).args(args).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(stderr.is_empty(), "{shell} printed errors: {stderr}");
+    stdout.into_owned()
+}
+
 #[test]
 fn bash_completions_load_and_complete_commands() {
     if !shell_available("bash") {
@@ -89,14 +100,7 @@ echo "options: ${{COMPREPLY[*]}}"
 "#,
         script.display()
     );
-    let output = Process::new("bash")
-        .args(["--norc", "--noprofile", "-c", &probe])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stdout}\n{stderr}");
-    assert!(stderr.is_empty(), "bash printed errors: {stderr}");
+    let stdout = run_probe("bash", &["--norc", "--noprofile", "-c", &probe]);
     assert!(stdout.contains("-F _draftcheck draftcheck"), "{stdout}");
     assert!(stdout.contains("commands: score"), "{stdout}");
     assert!(stdout.contains("--format"), "{stdout}");
@@ -119,14 +123,7 @@ whence -w _draftcheck
         dir.path().display(),
         dir.path().display()
     );
-    let output = Process::new("zsh")
-        .args(["-f", "-c", &probe])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stdout}\n{stderr}");
-    assert!(stderr.is_empty(), "zsh printed errors: {stderr}");
+    let stdout = run_probe("zsh", &["-f", "-c", &probe]);
     assert!(stdout.contains("completer: _draftcheck"), "{stdout}");
     assert!(stdout.contains("_draftcheck: function"), "{stdout}");
 }
