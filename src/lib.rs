@@ -22,7 +22,3 @@ pub mod progress;
 pub mod text;
 
 pub use error::{Error, Result};
-
-// Links BLIS as ndarray's BLAS backend (see the `blas` feature in Cargo.toml).
-#[cfg(feature = "blas")]
-extern crate blas_src;

@@ -219,6 +219,7 @@ fn summary(texts: &[String], targets: &[usize], labels: &[String]) -> TrainingSu
         test_fraction: 0.0,
         seed: 42,
         eval: None,
+        fit: None,
     }
 }
 

@@ -28,9 +28,9 @@ fn the_committed_model_is_reproduced_by_training_with_the_defaults() {
     assert_eq!(committed.vocabulary, fresh.vocabulary);
 
     // Weights within tolerance. Training is deterministic on one machine
-    // (cli_train's training_is_deterministic compares the bytes). Another CPU may round the BLAS sums' last bits
-    // differently (BLIS picks its kernels by CPU), and L-BFGS then takes another
-    // path to the optimum. It stops anywhere the gradient is below its tolerance,
+    // (cli_train's training_is_deterministic compares the bytes). Another CPU or
+    // compiler may round the last bits of a sum differently (vectorised `exp`,
+    // fused multiply-adds), and L-BFGS then takes another path to the optimum. It stops anywhere the gradient is below its tolerance,
     // the same band in which a warm and a cold start land: WARM_START_TOLERANCE
     // (0.05, against weights of order 1 to 10; warm and cold differ by about 0.01
     // on this data). A weight off by more than that is a different model.

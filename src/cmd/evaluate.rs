@@ -82,7 +82,6 @@ pub fn run(args: Args) -> Result<i32> {
         &args.data.text_column,
         &args.data.label_column,
     )?;
-    crate::model::budget::check_rows(&dataset.path, dataset.len(), args.resources.memory_budget)?;
     if trainers.len() > 1 {
         return search(&args, &dataset, &trainers);
     }

@@ -89,6 +89,7 @@ pub fn run(args: Args) -> Result<i32> {
                     "seed": model.training.seed,
                     "heldout": model.training.heldout,
                     "eval": model.training.eval,
+                    "fit": model.training.fit,
                 },
                 "top_terms": top_json,
             });
@@ -126,8 +127,9 @@ fn card_text(model: &ModelFile, source: &str, top: &[(String, Vec<(String, f64)>
         model.vocabulary.terms.len()
     ));
     out.push_str(&format!(
-        "settings     alpha {}, n-grams {}-{}, min_df {}, max_df {}, max_features {}, {:?} weighting, language {}, markers {}\n",
+        "settings     alpha {}, tolerance {}, n-grams {}-{}, min_df {}, max_df {}, max_features {}, {:?} weighting, language {}, markers {}\n",
         s.classifier.alpha,
+        s.classifier.gradient_tolerance,
         s.analyzer.ngram_min,
         s.analyzer.ngram_max,
         s.vectorizer.min_df,
@@ -139,6 +141,19 @@ fn card_text(model: &ModelFile, source: &str, top: &[(String, Vec<(String, f64)>
         s.vectorizer.weighting,
         s.analyzer.language,
         if s.analyzer.markers { "on" } else { "off" }
+    ));
+    out.push_str(&format!(
+        "solver       {}\n",
+        match &t.fit {
+            Some(fit) => fit.to_text(),
+            None => format!(
+                "{} (setting; this model does not record which solver fitted it)",
+                serde_json::to_value(s.classifier.solver)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default()
+            ),
+        }
     ));
     match &t.heldout {
         Some(r) => out.push_str(&format!(

@@ -99,9 +99,10 @@ pub struct DataArgs {
 /// Resources a fit may use.
 #[derive(Debug, Clone, Args)]
 pub struct ResourceArgs {
-    /// Most memory the dense feature matrix of a fit may take (rows x terms x 4
-    /// bytes), e.g. 512MiB or 8GiB. Above it, training stops before allocating and
-    /// says how many terms would fit.
+    /// Most memory a fit's feature matrix may take, e.g. 512MiB or 8GiB: rows x
+    /// terms x 4 bytes on the dense (linfa) path, 32 bytes per term occurrence on
+    /// the sparse one. Above it, training stops before allocating and says what to
+    /// change; a CSV too large for it stops before it is read.
     #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = crate::model::budget::parse_budget)]
     pub memory_budget: u64,
 }
@@ -136,6 +137,11 @@ pub struct FeatureArgs {
     /// Stop the solver when the gradient of the mean loss per row is below this.
     #[arg(long, value_name = "T", default_value_t = ClassifierSettings::default().gradient_tolerance, allow_hyphen_values = true, help_heading = "Model")]
     pub tolerance: f64,
+    /// Solver: linfa (linfa-logistic on the dense matrix), sparse (L-BFGS on the
+    /// sparse matrix), or auto: linfa while the dense matrix has at most a million
+    /// cells (rows x terms), sparse above. The same model either way.
+    #[arg(long, value_enum, default_value = "auto", help_heading = "Model")]
+    pub solver: crate::model::solver::SolverChoice,
     /// Word n-gram lengths, MIN-MAX or N, e.g. 1-2 (list).
     #[arg(long, value_name = "MIN-MAX", value_delimiter = ',', default_value = "1-2", value_parser = parse_ngrams, help_heading = "Features")]
     pub ngrams: Vec<(usize, usize)>,
@@ -217,6 +223,7 @@ impl FeatureArgs {
                                     alpha,
                                     max_iterations: self.max_iterations,
                                     gradient_tolerance: self.tolerance,
+                                    solver: self.solver,
                                 },
                             });
                         }

@@ -30,10 +30,13 @@ pub const GATE_TOLERANCE: f64 = 0.01;
 /// interrupted or failed run leaves the previous one untouched.
 ///
 /// With the same settings as the model it replaces, the solver starts from that
-/// model's weights (a warm start), checked against a start from scratch.
+/// model's weights (a warm start); --count-iterations also fits from scratch and
+/// compares.
 ///
-/// With three or more labels the solver's matrix products use every core
-/// (BLIS_NUM_THREADS=1 keeps them on one, e.g. on a busy machine).
+/// --solver auto (the default) fits small problems with linfa-logistic on the
+/// dense matrix and larger ones with L-BFGS on the sparse matrix: the same
+/// model. Training uses every core (RAYON_NUM_THREADS=1 keeps it on one); the
+/// weights do not depend on the number of threads.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
 draftcheck train\n  \
@@ -71,8 +74,8 @@ pub struct Args {
     /// Always start the solver from scratch (no warm start from the old model).
     #[arg(long)]
     pub cold: bool,
-    /// On a warm start, also count the solver iterations of the warm and the cold
-    /// start (costs several extra fits).
+    /// On a warm start, also fit from scratch and compare the two: iterations,
+    /// time and weights (costs one more fit).
     #[arg(long, conflicts_with = "cold")]
     pub count_iterations: bool,
 }
@@ -111,7 +114,6 @@ pub fn run(args: Args) -> Result<i32> {
         None => None,
     };
     let counts = dataset.label_counts();
-    crate::model::budget::check_rows(&dataset.path, dataset.len(), trainer.memory_budget())?;
     let summary: Vec<String> = counts.iter().map(|(l, n)| format!("{l} {n}")).collect();
     say(format!(
         "read {} drafts from {} ({})",
@@ -121,37 +123,8 @@ pub fn run(args: Args) -> Result<i32> {
     ));
 
     let started = Instant::now();
-    // Fits run one at a time here: their matrix products may use every core.
-    crate::model::blas::set_threads(crate::model::blas::all_cores());
     step.set_message(format!("analysing {} drafts", dataset.len()));
     let documents = trainer.analyze_all(&dataset.texts);
-    let heldout = if test_rows.is_empty() {
-        say("held-out evaluation skipped (--test-fraction 0)".to_string());
-        None
-    } else {
-        step.set_message(format!(
-            "fitting on {} drafts to evaluate on the {} held out",
-            train_rows.len(),
-            test_rows.len()
-        ));
-        let report = fit_and_evaluate(
-            &trainer,
-            &documents,
-            &dataset.targets,
-            &dataset.labels,
-            &train_rows,
-            &test_rows,
-        )?;
-        say(format!(
-            "held-out evaluation ({} of {} drafts, stratified, seed {}):\n{}",
-            test_rows.len(),
-            dataset.len(),
-            args.seed,
-            report.to_text().trim_end()
-        ));
-        Some(report)
-    };
-
     // The model this run would replace, if there is a readable one.
     let previous = if args.model.exists() {
         match load(&args.model).and_then(|m| m.to_pipeline()) {
@@ -168,23 +141,65 @@ pub fn run(args: Args) -> Result<i32> {
         None
     };
 
+    // The held-out fit and the final fit are independent: run them side by side
+    // (each one's own loops share the same cores).
+    step.set_message(if test_rows.is_empty() {
+        format!("fitting on all {} drafts", dataset.len())
+    } else {
+        format!(
+            "fitting on all {} drafts, and on {} to evaluate on the {} held out",
+            dataset.len(),
+            train_rows.len(),
+            test_rows.len()
+        )
+    });
     let all: Vec<&[String]> = documents.iter().map(Vec::as_slice).collect();
-    step.set_message(format!("fitting on all {} drafts", dataset.len()));
-    let (pipeline, warm) = match (&previous, args.cold) {
-        (Some(old), false) => trainer.fit_from(
-            &all,
-            &dataset.targets,
-            &dataset.labels,
-            old,
-            args.count_iterations,
-        )?,
-        _ => (trainer.fit(&all, &dataset.targets, &dataset.labels)?, None),
-    };
+    let (heldout, fitted) = rayon::join(
+        || {
+            if test_rows.is_empty() {
+                return Ok(None);
+            }
+            fit_and_evaluate(
+                &trainer,
+                &documents,
+                &dataset.targets,
+                &dataset.labels,
+                &train_rows,
+                &test_rows,
+            )
+            .map(Some)
+        },
+        || match (&previous, args.cold) {
+            (Some(old), false) => trainer.fit_from(
+                &all,
+                &dataset.targets,
+                &dataset.labels,
+                old,
+                args.count_iterations,
+            ),
+            _ => Ok((trainer.fit(&all, &dataset.targets, &dataset.labels)?, None)),
+        },
+    );
+    let heldout = heldout?;
+    let (pipeline, warm) = fitted?;
+    match &heldout {
+        None => say("held-out evaluation skipped (--test-fraction 0)".to_string()),
+        Some(report) => say(format!(
+            "held-out evaluation ({} of {} drafts, stratified, seed {}):\n{}",
+            test_rows.len(),
+            dataset.len(),
+            args.seed,
+            report.to_text().trim_end()
+        )),
+    }
     say(format!(
-        "trained on all {} drafts: {} terms, {} labels, {:.2} s",
+        "trained on all {} drafts: {} terms, {} labels, {}, {:.2} s",
         dataset.len(),
         pipeline.vectorizer().len(),
         pipeline.labels().len(),
+        pipeline
+            .fit_report()
+            .map_or_else(String::new, |r| r.to_text()),
         started.elapsed().as_secs_f64()
     ));
     if let Some(w) = &warm {
@@ -227,6 +242,7 @@ pub fn run(args: Args) -> Result<i32> {
             test_fraction: args.test_fraction,
             seed: args.seed,
             eval,
+            fit: pipeline.fit_report().cloned(),
         },
     );
     if args.model.exists() {
@@ -258,24 +274,33 @@ pub fn backup_path(model: &Path) -> PathBuf {
 }
 
 fn warm_start_text(w: &WarmStart) -> String {
-    let iterations = match (w.warm_iterations, w.cold_iterations) {
-        (Some(warm), Some(cold)) => format!(
-            "{warm} iterations against {cold} from scratch ({} saved), ",
-            cold as i64 - warm as i64
-        ),
-        _ => "(--count-iterations counts the iterations) ".to_string(),
+    let iterations = |n: Option<u64>| match n {
+        Some(n) => format!("{n} iterations, "),
+        None => String::new(),
     };
-    format!(
-        "warm start from the previous model: {iterations}{:.3} s against {:.3} s; weights within {:.1e} of a cold start{}",
-        w.warm_seconds,
-        w.cold_seconds,
-        w.max_difference,
-        if w.kept_warm {
-            ""
-        } else {
-            " (too far: the cold start is kept)"
+    let mut text = format!(
+        "warm start from the previous model: {}{:.2} s",
+        iterations(w.iterations),
+        w.seconds
+    );
+    if let Some(cold) = &w.cold {
+        text.push_str(&format!(
+            "; from scratch: {}{:.2} s",
+            iterations(cold.iterations),
+            cold.seconds
+        ));
+        if let (Some(warm), Some(cold)) = (w.iterations, cold.iterations) {
+            text.push_str(&format!(
+                " ({} iterations saved)",
+                cold as i64 - warm as i64
+            ));
         }
-    )
+        text.push_str(&format!(
+            "; weights within {:.1e} of each other",
+            cold.max_difference
+        ));
+    }
+    text
 }
 
 /// The promotion gate: refuses a replacement that scores worse on the trusted

@@ -13,7 +13,7 @@ use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::eval::metrics::Report;
 use crate::eval::split::{complement, stratified_folds, train_test_split};
-use crate::model::{Pipeline, Trainer, blas};
+use crate::model::{Pipeline, Trainer};
 
 /// A report together with the predictions it was computed from.
 pub struct Scored {
@@ -92,15 +92,13 @@ pub fn cross_validate(
         progress.inc(1);
         Ok(result)
     };
-    // Folds are independent: fit them side by side, one per core (each product
-    // on one BLAS thread), and collect them in fold order (the results do not
-    // depend on the number of cores).
-    let results = blas::one_thread_each(|| {
-        folds
-            .par_iter()
-            .map(fit_fold)
-            .collect::<Result<Vec<Scored>>>()
-    })?;
+    // Folds are independent: fit them side by side (each fit's own work is
+    // parallel too, on the same rayon pool), and collect them in fold order; the
+    // results do not depend on the number of cores.
+    let results = folds
+        .par_iter()
+        .map(fit_fold)
+        .collect::<Result<Vec<Scored>>>()?;
     let mut reports = Vec::with_capacity(k);
     let mut truth = Vec::with_capacity(targets.len());
     let mut probabilities = Vec::with_capacity(targets.len());

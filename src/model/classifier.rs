@@ -1,25 +1,20 @@
-//! The classifier: L2-regularised logistic regression from `linfa-logistic`.
+//! The classifier: L2-regularised logistic regression.
 //!
 //! [`ClassifierSettings`] (stored in the model) are fitted on feature rows into a
-//! [`Classifier`]: a weight matrix and intercepts. Two labels use the binary model
-//! (`LogisticRegression`, one weight row: the logit of the second label against the
-//! first); three or more use the multinomial one (`MultiLogisticRegression`, one
-//! row per label, softmax). Either way the classifier can explain a prediction
-//! exactly: each feature's contribution to the predicted label's logit.
+//! [`Classifier`]: a weight matrix and intercepts, by one of the [`solver`]s. Two
+//! labels use the binary model (one weight row: the logit of the second label
+//! against the first); three or more the multinomial one (one row per label,
+//! softmax). Either way the classifier can explain a prediction exactly: each
+//! feature's contribution to the predicted label's logit.
+//!
+//! [`solver`]: crate::model::solver
 
-use linfa::prelude::*;
-use linfa_logistic::{LogisticRegression, MultiLogisticRegression};
-use ndarray::{Array1, Array2, ShapeBuilder};
+use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::model::solver::{FitReport, Problem, SolverChoice};
 use crate::text::SparseRow;
-
-/// The float type the solver works in. f32 halves the memory and the time of the
-/// dense matrix products that dominate training; the fitted weights are widened to
-/// f64 for storage and scoring. Measured: the same cross-validated accuracy as
-/// f64 on the bundled data and on both benchmark data sets (see README).
-pub type Real = f32;
 
 /// Solver settings, as stored in a model file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,6 +27,9 @@ pub struct ClassifierSettings {
     /// Stop when the gradient of the mean loss per row is below this (the solver
     /// sees the summed loss, so its tolerance is this times the number of rows).
     pub gradient_tolerance: f64,
+    /// Which solver fits the model (models written before it existed: auto).
+    #[serde(default)]
+    pub solver: SolverChoice,
 }
 
 impl Default for ClassifierSettings {
@@ -39,7 +37,12 @@ impl Default for ClassifierSettings {
         ClassifierSettings {
             alpha: 0.01,
             max_iterations: 200,
+            // Tight: a point whose mean gradient is below it lies within
+            // tolerance / (alpha / n) of the optimum per row, so warm and cold
+            // starts, and the two solvers, land on the same weights (1e-4, as
+            // scikit-learn's, gave the same accuracy but weights 0.4 apart).
             gradient_tolerance: 1e-6,
+            solver: SolverChoice::Auto,
         }
     }
 }
@@ -64,6 +67,19 @@ impl ClassifierSettings {
         Ok(())
     }
 
+    /// The problem for these settings' solver: feature rows of `n_features`
+    /// columns with targets in `0..n_labels`.
+    pub fn problem(
+        &self,
+        rows: &[SparseRow],
+        n_features: usize,
+        targets: &[usize],
+        n_labels: usize,
+    ) -> Result<Problem> {
+        let solver = self.solver.resolve(rows.len(), n_features);
+        Problem::new(solver, rows, n_features, targets, n_labels)
+    }
+
     /// Fits the classifier on sparse rows of `n_features` columns with targets in
     /// `0..n_labels`. `warm_start`, if given, is where the solver starts from (it must
     /// have the same shape as the result).
@@ -75,10 +91,8 @@ impl ClassifierSettings {
         n_labels: usize,
         warm_start: Option<&Classifier>,
     ) -> Result<Classifier> {
-        self.fit_problem(
-            &Problem::new(rows, n_features, targets, n_labels)?,
-            warm_start,
-        )
+        let problem = self.problem(rows, n_features, targets, n_labels)?;
+        Ok(self.fit_problem(&problem, warm_start)?.0)
     }
 
     /// Fits the classifier on a prepared problem.
@@ -86,169 +100,10 @@ impl ClassifierSettings {
         &self,
         problem: &Problem,
         warm_start: Option<&Classifier>,
-    ) -> Result<Classifier> {
+    ) -> Result<(Classifier, FitReport)> {
         self.validate()?;
-        self.fit_capped(problem, warm_start, self.max_iterations)
+        problem.fit(self, warm_start)
     }
-
-    /// The number of solver iterations the fit that gave `result` took: the
-    /// smallest iteration cap that reproduces it exactly. (`linfa-logistic` does
-    /// not report its iteration count; the solver is deterministic, so a cap at or
-    /// above the count gives the same weights and a lower cap does not.) Caps of
-    /// 1, 2, 4, ... bracket the count, then a binary search pins it: the extra
-    /// fits add up to a few times the cost of the fit itself.
-    pub fn iterations(
-        &self,
-        problem: &Problem,
-        warm_start: Option<&Classifier>,
-        result: &Classifier,
-    ) -> Result<u64> {
-        let reproduces = |cap: u64| -> Result<bool> {
-            Ok(&self.fit_capped(problem, warm_start, cap)? == result)
-        };
-        let mut high = 1;
-        while high < self.max_iterations && !reproduces(high)? {
-            high = (high * 2).min(self.max_iterations);
-        }
-        let mut low = high / 2; // a cap that does not reproduce (or 0)
-        while high - low > 1 {
-            let mid = low + (high - low) / 2;
-            if reproduces(mid)? {
-                high = mid;
-            } else {
-                low = mid;
-            }
-        }
-        Ok(high)
-    }
-
-    fn fit_capped(
-        &self,
-        problem: &Problem,
-        warm_start: Option<&Classifier>,
-        max_iterations: u64,
-    ) -> Result<Classifier> {
-        let (n_features, n_labels) = (problem.n_features, problem.n_labels);
-        // linfa minimises the summed loss; the tolerance is per row (on the mean
-        // loss), as scikit-learn's, so that it means the same for 100 or 100,000 rows.
-        let n_rows = problem.dataset.nsamples().max(1);
-        let tolerance = (self.gradient_tolerance * n_rows as f64) as Real;
-        let fail = |e: linfa_logistic::error::Error| {
-            Error::new(format!("the logistic regression solver failed: {e}"))
-                .with_hint("check the data for unusual rows, or try a larger --alpha")
-        };
-        let init = warm_start.filter(|w| w.n_features() == n_features && w.n_labels() == n_labels);
-        if n_labels == 2 {
-            let mut params = LogisticRegression::<Real>::default()
-                .alpha(self.alpha as Real)
-                .max_iterations(max_iterations)
-                .gradient_tolerance(tolerance);
-            // linfa's positive class is the more frequent label; orient to label 1.
-            let positive = majority_label(problem.dataset.targets().as_slice().unwrap_or(&[]));
-            if let Some(init) = init {
-                let sign = if positive == 1 { 1.0 } else { -1.0 };
-                let mut p = Array1::zeros(n_features + 1);
-                for j in 0..n_features {
-                    p[j] = (sign * init.weights[[0, j]]) as Real;
-                }
-                p[n_features] = (sign * init.intercepts[0]) as Real;
-                params = params.initial_params(p);
-            }
-            let fitted = params.fit(&problem.dataset).map_err(fail)?;
-            debug_assert_eq!(fitted.labels().pos.class, positive);
-            let sign = if fitted.labels().pos.class == 1 {
-                1.0
-            } else {
-                -1.0
-            };
-            let weights = fitted
-                .params()
-                .mapv(|w| sign * f64::from(w))
-                .insert_axis(ndarray::Axis(0));
-            let intercept = sign * f64::from(fitted.intercept());
-            Ok(Classifier::new(
-                weights,
-                Array1::from(vec![intercept]),
-                n_labels,
-            ))
-        } else {
-            let mut params = MultiLogisticRegression::<Real>::default()
-                .alpha(self.alpha as Real)
-                .max_iterations(max_iterations)
-                .gradient_tolerance(tolerance);
-            if let Some(init) = init {
-                let mut p = Array2::zeros((n_features + 1, n_labels));
-                for k in 0..n_labels {
-                    for j in 0..n_features {
-                        p[[j, k]] = init.weights[[k, j]] as Real;
-                    }
-                    p[[n_features, k]] = init.intercepts[k] as Real;
-                }
-                params = params.initial_params(p);
-            }
-            let fitted = params.fit(&problem.dataset).map_err(fail)?;
-            // classes() is sorted, and our targets are 0..n_labels, all present.
-            if fitted.classes() != (0..n_labels).collect::<Vec<_>>().as_slice() {
-                return Err(Error::new("every label needs at least one training row"));
-            }
-            let weights = fitted.params().t().mapv(f64::from);
-            Ok(Classifier::new(
-                weights,
-                fitted.intercept().mapv(f64::from),
-                n_labels,
-            ))
-        }
-    }
-}
-
-/// A training problem in the form the solver takes: the dense feature matrix and
-/// the targets. Built once, it can be fitted several times (warm and cold starts,
-/// iteration counts).
-pub struct Problem {
-    dataset: Dataset<Real, usize, ndarray::Ix1>,
-    n_features: usize,
-    n_labels: usize,
-}
-
-impl Problem {
-    pub fn new(
-        rows: &[SparseRow],
-        n_features: usize,
-        targets: &[usize],
-        n_labels: usize,
-    ) -> Result<Self> {
-        if n_labels < 2 {
-            return Err(Error::new("training needs at least two labels"));
-        }
-        Ok(Problem {
-            dataset: Dataset::new(dense(rows, n_features), Array1::from(targets.to_vec())),
-            n_features,
-            n_labels,
-        })
-    }
-}
-
-/// linfa's binary model takes the more frequent label as its positive class (the
-/// first seen on a tie); which one that is decides the sign of its weights.
-fn majority_label(targets: &[usize]) -> usize {
-    let ones = targets.iter().filter(|&&t| t == 1).count();
-    let zeros = targets.len() - ones;
-    match ones.cmp(&zeros) {
-        std::cmp::Ordering::Greater => 1,
-        std::cmp::Ordering::Less => 0,
-        std::cmp::Ordering::Equal => targets.first().copied().unwrap_or(0),
-    }
-}
-
-/// Sparse rows to the dense matrix `linfa-logistic` works on.
-pub fn dense(rows: &[SparseRow], n_features: usize) -> Array2<Real> {
-    let mut x = Array2::zeros((rows.len(), n_features).f());
-    for (i, row) in rows.iter().enumerate() {
-        for &(j, w) in row {
-            x[[i, j]] = w as Real;
-        }
-    }
-    x
 }
 
 /// A fitted linear classifier.

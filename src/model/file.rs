@@ -51,6 +51,9 @@ pub struct TrainingSummary {
     /// Score on the trusted evaluation set at training time, if there was one.
     #[serde(default)]
     pub eval: Option<EvalSummary>,
+    /// Which solver fitted the model, and how (models written before it: none).
+    #[serde(default)]
+    pub fit: Option<crate::model::solver::FitReport>,
 }
 
 /// A model's score on a trusted evaluation set.

@@ -1,10 +1,10 @@
 //! The model: the classifier, the fitted pipeline around it, and its file format.
 
-pub mod blas;
 pub mod budget;
 pub mod classifier;
 pub mod file;
 pub mod pipeline;
+pub mod solver;
 
 pub use classifier::{Classifier, ClassifierSettings};
 pub use file::{ModelFile, TrainingSummary};

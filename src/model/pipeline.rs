@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::budget;
-use crate::model::classifier::{Classifier, ClassifierSettings, Problem, argmax};
+use crate::model::classifier::{Classifier, ClassifierSettings, argmax};
+use crate::model::solver::{FitReport, Problem, Solver};
 use crate::text::{Analyzer, AnalyzerSettings, SparseRow, Vectorizer, VectorizerSettings};
 
 /// Every setting that shapes a model; stored in the model file.
@@ -77,22 +78,34 @@ impl Trainer {
             .collect()
     }
 
-    /// Fits the vocabulary and turns every document into its feature row, after
-    /// checking that the solver's dense matrix fits the memory budget.
-    fn features(
+    /// Fits the vocabulary, turns every document into its feature row and builds
+    /// the solver's problem, after checking that it fits the memory budget.
+    fn problem(
         &self,
         documents: &[&[String]],
         targets: &[usize],
         n_labels: usize,
-    ) -> Result<(Vectorizer, Vec<SparseRow>)> {
+    ) -> Result<(Vectorizer, Problem)> {
         let vectorizer = self.settings.vectorizer.fit(documents, targets, n_labels)?;
-        budget::check(documents.len(), vectorizer.len(), self.memory_budget)?;
+        let solver = self
+            .settings
+            .classifier
+            .solver
+            .resolve(documents.len(), vectorizer.len());
+        if solver == Solver::Linfa {
+            budget::check_dense(documents.len(), vectorizer.len(), self.memory_budget)?;
+        }
         vectorizer.build_index();
-        let rows = documents
+        let rows: Vec<SparseRow> = documents
             .par_iter()
             .map(|d| vectorizer.transform(d))
             .collect();
-        Ok((vectorizer, rows))
+        if solver == Solver::Sparse {
+            let nnz = rows.iter().map(Vec::len).sum();
+            budget::check_sparse(documents.len(), vectorizer.len(), nnz, self.memory_budget)?;
+        }
+        let problem = Problem::new(solver, &rows, vectorizer.len(), targets, n_labels)?;
+        Ok((vectorizer, problem))
     }
 
     /// Fits the vocabulary and the classifier on analysed documents, from scratch.
@@ -103,74 +116,61 @@ impl Trainer {
         targets: &[usize],
         labels: &[String],
     ) -> Result<Pipeline> {
-        let (vectorizer, rows) = self.features(documents, targets, labels.len())?;
-        let classifier =
-            self.settings
-                .classifier
-                .fit(&rows, vectorizer.len(), targets, labels.len(), None)?;
-        self.assemble(vectorizer, classifier, labels)
+        let (vectorizer, problem) = self.problem(documents, targets, labels.len())?;
+        let (classifier, report) = self.settings.classifier.fit_problem(&problem, None)?;
+        self.assemble(vectorizer, classifier, report, labels)
     }
 
     /// Like [`Trainer::fit`], but starts the solver from `previous` when it was
     /// trained with the same settings and labels (its weights mapped onto the new
-    /// vocabulary). A warm start is checked against a cold one: both are fitted and
-    /// timed, and the warm result is kept only if it matches the cold one within
-    /// [`WARM_START_TOLERANCE`]; otherwise the cold one is kept. With
-    /// `count_iterations`, the solver iterations of both are counted too (see
-    /// [`ClassifierSettings::iterations`]: several extra fits).
+    /// vocabulary): one fit, from a point near the optimum. Both starts stop at
+    /// the same gradient tolerance, so they land within [`WARM_START_TOLERANCE`]
+    /// of each other (a test checks it). With `compare_cold`, a cold fit is run as
+    /// well and compared, for the record.
     pub fn fit_from(
         &self,
         documents: &[&[String]],
         targets: &[usize],
         labels: &[String],
         previous: &Pipeline,
-        count_iterations: bool,
+        compare_cold: bool,
     ) -> Result<(Pipeline, Option<WarmStart>)> {
-        let (vectorizer, rows) = self.features(documents, targets, labels.len())?;
+        let (vectorizer, problem) = self.problem(documents, targets, labels.len())?;
         let classifier_settings = &self.settings.classifier;
-        let problem = Problem::new(&rows, vectorizer.len(), targets, labels.len())?;
         let Some(init) = previous.warm_start_for(&self.settings, &vectorizer, labels) else {
-            let classifier = classifier_settings.fit_problem(&problem, None)?;
-            return Ok((self.assemble(vectorizer, classifier, labels)?, None));
+            let (classifier, report) = classifier_settings.fit_problem(&problem, None)?;
+            return Ok((self.assemble(vectorizer, classifier, report, labels)?, None));
         };
         let started = Instant::now();
-        let warm = classifier_settings.fit_problem(&problem, Some(&init))?;
+        let (warm, warm_report) = classifier_settings.fit_problem(&problem, Some(&init))?;
         let warm_seconds = started.elapsed().as_secs_f64();
-        let started = Instant::now();
-        let cold = classifier_settings.fit_problem(&problem, None)?;
-        let cold_seconds = started.elapsed().as_secs_f64();
-        let (warm_iterations, cold_iterations) = if count_iterations {
-            (
-                Some(classifier_settings.iterations(&problem, Some(&init), &warm)?),
-                Some(classifier_settings.iterations(&problem, None, &cold)?),
-            )
+        let cold = if compare_cold {
+            let started = Instant::now();
+            let (cold, cold_report) = classifier_settings.fit_problem(&problem, None)?;
+            Some(ColdStart {
+                iterations: cold_report.iterations,
+                seconds: started.elapsed().as_secs_f64(),
+                max_difference: max_difference(&warm, &cold),
+            })
         } else {
-            (None, None)
+            None
         };
-        let max_difference = warm
-            .weights()
-            .iter()
-            .chain(warm.intercepts())
-            .zip(cold.weights().iter().chain(cold.intercepts()))
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0, f64::max);
-        let agrees = max_difference <= WARM_START_TOLERANCE;
         let report = WarmStart {
-            warm_iterations,
-            cold_iterations,
-            warm_seconds,
-            cold_seconds,
-            max_difference,
-            kept_warm: agrees,
+            iterations: warm_report.iterations,
+            seconds: warm_seconds,
+            cold,
         };
-        let classifier = if agrees { warm } else { cold };
-        Ok((self.assemble(vectorizer, classifier, labels)?, Some(report)))
+        Ok((
+            self.assemble(vectorizer, warm, warm_report, labels)?,
+            Some(report),
+        ))
     }
 
     fn assemble(
         &self,
         vectorizer: Vectorizer,
         classifier: Classifier,
+        fit_report: FitReport,
         labels: &[String],
     ) -> Result<Pipeline> {
         Ok(Pipeline {
@@ -179,27 +179,44 @@ impl Trainer {
             vectorizer,
             classifier,
             labels: labels.to_vec(),
+            fit_report: Some(fit_report),
         })
     }
 }
 
-/// Largest weight difference between a warm and a cold start for the warm result
-/// to be kept. Both stop once the gradient is below the solver tolerance, so they
-/// land near the same optimum but not on the same point; at the default tolerance
-/// they differ by about 0.01 on the bundled data (weights of order 1 to 10).
+/// Largest weight difference between two fits of the same problem.
+pub fn max_difference(a: &Classifier, b: &Classifier) -> f64 {
+    a.weights()
+        .iter()
+        .chain(a.intercepts())
+        .zip(b.weights().iter().chain(b.intercepts()))
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
+}
+
+/// How far a warm start may land from a cold one. Both stop once the gradient is
+/// below the solver tolerance, so they land near the same optimum but not on the
+/// same point; at the default tolerance they differ by about 0.01 on the bundled
+/// data (weights of order 1 to 10).
 pub const WARM_START_TOLERANCE: f64 = 0.05;
 
-/// How a warm start compared with a cold one.
+/// What a warm start did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WarmStart {
-    pub warm_iterations: Option<u64>,
-    pub cold_iterations: Option<u64>,
-    pub warm_seconds: f64,
-    pub cold_seconds: f64,
+    /// Solver iterations, when the solver reports them.
+    pub iterations: Option<u64>,
+    pub seconds: f64,
+    /// The cold fit it was compared with, if one was asked for.
+    pub cold: Option<ColdStart>,
+}
+
+/// A cold fit run beside a warm one, for comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColdStart {
+    pub iterations: Option<u64>,
+    pub seconds: f64,
     /// Largest absolute difference between the warm and the cold weights.
     pub max_difference: f64,
-    /// Whether the warm result was kept (it agreed with the cold one).
-    pub kept_warm: bool,
 }
 
 /// A fitted model: analyzer, vocabulary, classifier and label names.
@@ -210,6 +227,8 @@ pub struct Pipeline {
     vectorizer: Vectorizer,
     classifier: Classifier,
     labels: Vec<String>,
+    /// How the classifier was fitted (None for a model loaded from a file).
+    fit_report: Option<FitReport>,
 }
 
 /// One term's part in a verdict.
@@ -275,6 +294,7 @@ impl Pipeline {
             vectorizer,
             classifier,
             labels,
+            fit_report: None,
         })
     }
 
@@ -292,6 +312,10 @@ impl Pipeline {
     }
     pub fn labels(&self) -> &[String] {
         &self.labels
+    }
+    /// How the classifier was fitted, for a pipeline fitted in this process.
+    pub fn fit_report(&self) -> Option<&FitReport> {
+        self.fit_report.as_ref()
     }
 
     /// Feature row of an analysed document.

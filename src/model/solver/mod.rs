@@ -1,0 +1,184 @@
+//! The solvers that fit a [`Classifier`]: one model, two algorithms.
+//!
+//! Both minimise the same objective (see [`sparse`]): the summed log loss plus
+//! `alpha / 2 · |W|²`, intercepts unpenalised, with L-BFGS and the More–Thuente
+//! line search, stopping when the gradient of the mean loss per row is below the
+//! tolerance.
+//!
+//! - [`linfa`]: `linfa-logistic` on the dense rows × terms matrix (f32). The
+//!   design's estimator, kept where that matrix is small.
+//! - [`sparse`]: the same objective on the sparse rows (CSR and CSC, f32 values,
+//!   f64 arithmetic), loss and gradient fused and cached, rows in parallel.
+//!
+//! [`SolverChoice::Auto`] picks by the size of the dense matrix, like
+//! scikit-learn's `solver="auto"`: the model stays the same.
+
+pub mod linfa;
+pub mod sparse;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::model::classifier::{Classifier, ClassifierSettings};
+use crate::text::SparseRow;
+
+/// Which solver a fit uses (a setting, stored in the model).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum SolverChoice {
+    /// `linfa` for small problems, `sparse` above [`AUTO_DENSE_CELLS`].
+    #[default]
+    Auto,
+    /// `linfa-logistic` on the dense matrix.
+    Linfa,
+    /// L-BFGS on the sparse matrix.
+    Sparse,
+}
+
+/// The solver that fitted a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Solver {
+    Linfa,
+    Sparse,
+}
+
+impl Solver {
+    pub fn name(self) -> &'static str {
+        match self {
+            Solver::Linfa => "linfa",
+            Solver::Sparse => "sparse",
+        }
+    }
+}
+
+/// `auto` fits with `linfa` while the dense matrix has at most this many cells
+/// (rows × terms). Measured on the bundled drafts' slices (see README,
+/// "Choosing the solver"): below it a dense fit takes well under a tenth of a
+/// second, too little for a person to notice; above it the sparse solver is faster,
+/// and the gap grows with the matrix.
+pub const AUTO_DENSE_CELLS: u64 = 1_000_000;
+
+impl SolverChoice {
+    /// The solver for a problem of `rows` × `terms`.
+    pub fn resolve(self, rows: usize, terms: usize) -> Solver {
+        match self {
+            SolverChoice::Linfa => Solver::Linfa,
+            SolverChoice::Sparse => Solver::Sparse,
+            SolverChoice::Auto => {
+                if (rows as u64).saturating_mul(terms as u64) <= AUTO_DENSE_CELLS {
+                    Solver::Linfa
+                } else {
+                    Solver::Sparse
+                }
+            }
+        }
+    }
+}
+
+/// A training problem in the form its solver takes, built once and fitted one or
+/// more times (warm and cold starts).
+pub enum Problem {
+    Dense(linfa::DenseProblem),
+    Sparse(sparse::SparseProblem),
+}
+
+/// What a fit did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitReport {
+    pub solver: Solver,
+    /// L-BFGS iterations, when the solver reports them (`linfa` does not).
+    pub iterations: Option<u64>,
+    /// Whether the gradient tolerance was reached (unknown for `linfa`).
+    pub converged: Option<bool>,
+}
+
+impl FitReport {
+    /// "sparse solver, 87 iterations" or "linfa solver".
+    pub fn to_text(&self) -> String {
+        let mut text = format!("{} solver", self.solver.name());
+        if let Some(n) = self.iterations {
+            text.push_str(&format!(", {n} iterations"));
+        }
+        if self.converged == Some(false) {
+            text.push_str(" (stopped before the tolerance: see --max-iterations)");
+        }
+        text
+    }
+}
+
+impl Problem {
+    /// Builds the problem for `solver` from feature rows of `n_features` columns
+    /// and targets in `0..n_labels`.
+    pub fn new(
+        solver: Solver,
+        rows: &[SparseRow],
+        n_features: usize,
+        targets: &[usize],
+        n_labels: usize,
+    ) -> Result<Self> {
+        if n_labels < 2 {
+            return Err(crate::Error::new("training needs at least two labels"));
+        }
+        Ok(match solver {
+            Solver::Linfa => Problem::Dense(linfa::DenseProblem::new(
+                rows, n_features, targets, n_labels,
+            )),
+            Solver::Sparse => Problem::Sparse(sparse::SparseProblem::new(
+                rows, n_features, targets, n_labels,
+            )),
+        })
+    }
+
+    pub fn solver(&self) -> Solver {
+        match self {
+            Problem::Dense(_) => Solver::Linfa,
+            Problem::Sparse(_) => Solver::Sparse,
+        }
+    }
+
+    fn shape(&self) -> (usize, usize, usize) {
+        match self {
+            Problem::Dense(p) => (p.n_rows(), p.n_features(), p.n_labels()),
+            Problem::Sparse(p) => (p.n_rows(), p.n_features(), p.n_labels()),
+        }
+    }
+
+    /// Fits the classifier, starting from `warm_start` when it has the right shape.
+    pub fn fit(
+        &self,
+        settings: &ClassifierSettings,
+        warm_start: Option<&Classifier>,
+    ) -> Result<(Classifier, FitReport)> {
+        let (n_rows, n_features, n_labels) = self.shape();
+        let init = warm_start.filter(|w| w.n_features() == n_features && w.n_labels() == n_labels);
+        // Both solvers minimise the summed loss; the tolerance is per row (on the
+        // mean loss), as scikit-learn's, so that it means the same for 100 or
+        // 100,000 rows.
+        let tolerance = settings.gradient_tolerance * n_rows.max(1) as f64;
+        match self {
+            Problem::Dense(p) => {
+                let classifier = p.fit(settings.alpha, tolerance, settings.max_iterations, init)?;
+                Ok((
+                    classifier,
+                    FitReport {
+                        solver: Solver::Linfa,
+                        iterations: None,
+                        converged: None,
+                    },
+                ))
+            }
+            Problem::Sparse(p) => {
+                let fit = sparse::fit(p, settings.alpha, tolerance, settings.max_iterations, init)?;
+                Ok((
+                    fit.classifier,
+                    FitReport {
+                        solver: Solver::Sparse,
+                        iterations: Some(fit.iterations),
+                        converged: Some(fit.converged),
+                    },
+                ))
+            }
+        }
+    }
+}
