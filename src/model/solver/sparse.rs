@@ -254,32 +254,40 @@ pub fn loss_and_gradient(problem: &SparseProblem, alpha: f64, w: &[f64]) -> (f64
         .par_chunks_mut(ROW_BLOCK * k)
         .enumerate()
         .map(|(block, out)| {
+            let first = block * ROW_BLOCK;
             let mut loss = 0.0;
             let mut logits = vec![0.0f64; k];
-            for (r, res) in out.chunks_mut(k).enumerate() {
-                let i = block * ROW_BLOCK + r;
-                logits.copy_from_slice(bias);
-                for p in indptr[i]..indptr[i + 1] {
-                    let (j, x) = (indices[p] as usize, f64::from(data[p]));
-                    let wj = &w[j * k..j * k + k];
-                    for (z, &wv) in logits.iter_mut().zip(wj) {
-                        *z += x * wv;
-                    }
-                }
+            for (r, res) in out.chunks_exact_mut(k).enumerate() {
+                let i = first + r;
+                let (start, end) = (indptr[i], indptr[i + 1]);
+                let row = indices[start..end].iter().zip(&data[start..end]);
                 let y = targets[i] as usize;
                 if k == 1 {
-                    let z = logits[0];
-                    let positive = y == 1;
-                    loss += softplus(z) - if positive { z } else { 0.0 };
-                    res[0] =
-                        crate::model::classifier::sigmoid(z) - if positive { 1.0 } else { 0.0 };
+                    let mut z = bias[0];
+                    for (&j, &x) in row {
+                        z += f64::from(x) * w[j as usize];
+                    }
+                    let positive = if y == 1 { 1.0 } else { 0.0 };
+                    loss += softplus(z) - positive * z;
+                    res[0] = crate::model::classifier::sigmoid(z) - positive;
                 } else {
+                    logits.copy_from_slice(bias);
+                    for (&j, &x) in row {
+                        let (j, x) = (j as usize * k, f64::from(x));
+                        for (z, &wv) in logits.iter_mut().zip(&w[j..j + k]) {
+                            *z += x * wv;
+                        }
+                    }
                     let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                    let sum: f64 = logits.iter().map(|z| (z - max).exp()).sum();
-                    let log_sum = max + sum.ln();
-                    loss += log_sum - logits[y];
-                    for (c, (r, z)) in res.iter_mut().zip(&logits).enumerate() {
-                        *r = (z - log_sum).exp() - if c == y { 1.0 } else { 0.0 };
+                    let z_y = logits[y];
+                    let mut sum = 0.0;
+                    for z in logits.iter_mut() {
+                        *z = (*z - max).exp();
+                        sum += *z;
+                    }
+                    loss += max + sum.ln() - z_y;
+                    for (c, (r, e)) in res.iter_mut().zip(&logits).enumerate() {
+                        *r = e / sum - if c == y { 1.0 } else { 0.0 };
                     }
                 }
             }
@@ -298,16 +306,27 @@ pub fn loss_and_gradient(problem: &SparseProblem, alpha: f64, w: &[f64]) -> (f64
         .par_chunks_mut(COLUMN_BLOCK * k)
         .enumerate()
         .for_each(|(block, out)| {
-            for (c, g) in out.chunks_mut(k).enumerate() {
-                let j = block * COLUMN_BLOCK + c;
-                for p in col_ptr[j]..col_ptr[j + 1] {
-                    let (i, x) = (rows_of[p] as usize, f64::from(values[p]));
-                    for (gv, &rv) in g.iter_mut().zip(&residuals[i * k..i * k + k]) {
-                        *gv += x * rv;
+            let first = block * COLUMN_BLOCK;
+            for (c, g) in out.chunks_exact_mut(k).enumerate() {
+                let j = first + c;
+                let (start, end) = (col_ptr[j], col_ptr[j + 1]);
+                let column = rows_of[start..end].iter().zip(&values[start..end]);
+                if k == 1 {
+                    let mut sum = 0.0;
+                    for (&i, &x) in column {
+                        sum += f64::from(x) * residuals[i as usize];
                     }
-                }
-                for (gv, &wv) in g.iter_mut().zip(&w[j * k..j * k + k]) {
-                    *gv += alpha * wv;
+                    g[0] = sum + alpha * w[j];
+                } else {
+                    for (&i, &x) in column {
+                        let (i, x) = (i as usize * k, f64::from(x));
+                        for (gv, &rv) in g.iter_mut().zip(&residuals[i..i + k]) {
+                            *gv += x * rv;
+                        }
+                    }
+                    for (gv, &wv) in g.iter_mut().zip(&w[j * k..j * k + k]) {
+                        *gv += alpha * wv;
+                    }
                 }
             }
         });
