@@ -209,10 +209,23 @@ def write_rows(path: Path, spec: DatasetSpec, rows: list[tuple[str, str]]) -> Pa
 
 
 def replicated(rows: list[tuple[str, str]], n: int, seed: int = 42) -> list[tuple[str, str]]:
-    """n rows: the data shuffled once (seeded), then repeated as often as needed."""
+    """n rows: the data shuffled once (seeded), then repeated as often as needed;
+    every copy after the first is made distinct: one word of each text, picked by
+    a seeded generator, is dropped (so copies also bring new word pairs, as more
+    real data would)."""
     shuffled = list(rows)
     random.Random(seed).shuffle(shuffled)
-    return [shuffled[i % len(shuffled)] for i in range(n)]
+    rng = random.Random(seed + 1)
+    out = []
+    for i in range(n):
+        text, label = shuffled[i % len(shuffled)]
+        if i >= len(shuffled):
+            words = text.split(" ")
+            if len(words) > 1:
+                del words[rng.randrange(len(words))]
+                text = " ".join(words)
+        out.append((text, label))
+    return out
 
 
 class Staging:

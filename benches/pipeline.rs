@@ -75,10 +75,9 @@ fn subset(dataset: &Dataset, trainer: &Trainer, rows: usize) -> (Vec<Vec<String>
 }
 
 fn fit_all(dataset: &Dataset, trainer: &Trainer) -> Pipeline {
-    let documents = trainer.analyze_all(&dataset.texts);
-    let refs: Vec<&[String]> = documents.iter().map(Vec::as_slice).collect();
+    let corpus = trainer.analyze_all(&dataset.texts);
     trainer
-        .fit(&refs, &dataset.targets, &dataset.labels)
+        .fit(&corpus, &corpus.all(), &dataset.targets, &dataset.labels)
         .expect("the default pipeline fits on data/drafts.csv")
 }
 
@@ -108,8 +107,8 @@ fn analysis(c: &mut Criterion) {
 fn vectorisation(c: &mut Criterion) {
     let dataset = drafts();
     let trainer = trainer();
-    let documents = trainer.analyze_all(&dataset.texts);
-    let refs: Vec<&[String]> = documents.iter().map(Vec::as_slice).collect();
+    let corpus = trainer.analyze_all(&dataset.texts);
+    let refs = corpus.all();
     let vectorizer_settings = &trainer.settings().vectorizer;
     let n_labels = dataset.labels.len();
 
@@ -119,13 +118,13 @@ fn vectorisation(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new("fit_vocabulary", dataset.len()), |b| {
         b.iter(|| {
             vectorizer_settings
-                .fit(black_box(&refs), &dataset.targets, n_labels)
+                .fit_ids(corpus.terms(), black_box(&refs), &dataset.targets, n_labels)
                 .expect("vocabulary fits")
         })
     });
 
-    let vectorizer = vectorizer_settings
-        .fit(&refs, &dataset.targets, n_labels)
+    let (vectorizer, _) = vectorizer_settings
+        .fit_ids(corpus.terms(), &refs, &dataset.targets, n_labels)
         .expect("vocabulary fits");
     let draft = trainer.analyzer().analyze(SHORT_DRAFT);
     group.throughput(Throughput::Elements(1));
@@ -139,7 +138,8 @@ fn fit(c: &mut Criterion) {
     let dataset = drafts();
     let trainer = trainer();
     let (documents, targets) = subset(&dataset, &trainer, FIT_ROWS);
-    let refs: Vec<&[String]> = documents.iter().map(Vec::as_slice).collect();
+    let corpus = draftcheck::text::Corpus::from_terms(&documents);
+    let refs = corpus.all();
 
     let mut group = c.benchmark_group("fit");
     group.sample_size(10);
@@ -147,7 +147,7 @@ fn fit(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new("default_pipeline", refs.len()), |b| {
         b.iter(|| {
             trainer
-                .fit(black_box(&refs), &targets, &dataset.labels)
+                .fit(&corpus, black_box(&refs), &targets, &dataset.labels)
                 .expect("the pipeline fits")
         })
     });

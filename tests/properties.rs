@@ -200,9 +200,10 @@ fn fit(texts: &[String], targets: &[usize], labels: &[String]) -> Pipeline {
     let mut settings = Settings::default();
     settings.vectorizer.min_df = 1;
     let trainer = settings.check().unwrap();
-    let documents = trainer.analyze_all(texts);
-    let docs: Vec<&[String]> = documents.iter().map(Vec::as_slice).collect();
-    trainer.fit(&docs, targets, labels).unwrap()
+    let corpus = trainer.analyze_all(texts);
+    trainer
+        .fit(&corpus, &corpus.all(), targets, labels)
+        .unwrap()
 }
 
 fn summary(texts: &[String], targets: &[usize], labels: &[String]) -> TrainingSummary {

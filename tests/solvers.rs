@@ -54,12 +54,16 @@ fn features(relabel: Option<&Relabel>) -> (Vec<SparseRow>, usize, Vec<usize>, us
     };
     let settings = Settings::default();
     let trainer = settings.check().unwrap();
-    let documents = trainer.analyze_all(&data.texts);
-    let vectorizer = settings
+    let corpus = trainer.analyze_all(&data.texts);
+    let (vectorizer, map) = settings
         .vectorizer
-        .fit(&documents, &targets, n_labels)
+        .fit_ids(corpus.terms(), &corpus.all(), &targets, n_labels)
         .unwrap();
-    let rows: Vec<SparseRow> = documents.iter().map(|d| vectorizer.transform(d)).collect();
+    let rows: Vec<SparseRow> = corpus
+        .documents()
+        .iter()
+        .map(|d| vectorizer.transform_indices(map.features(d)))
+        .collect();
     (rows, vectorizer.len(), targets, n_labels)
 }
 

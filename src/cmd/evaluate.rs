@@ -126,8 +126,12 @@ pub fn run(args: Args) -> Result<i32> {
         Some(path) => {
             progress.set_message(format!("fitting on all drafts to score {}", path.display()));
             let eval = load_labelled(path, &args.data.text_column, &args.data.label_column)?;
-            let all: Vec<&[String]> = documents.iter().map(Vec::as_slice).collect();
-            let pipeline = trainer.fit(&all, &dataset.targets, &dataset.labels)?;
+            let pipeline = trainer.fit(
+                &documents,
+                &documents.all(),
+                &dataset.targets,
+                &dataset.labels,
+            )?;
             progress.inc(1);
             Some((path.display().to_string(), score_dataset(&pipeline, &eval)?))
         }
@@ -241,7 +245,7 @@ fn curve_text(points: &[CurvePoint]) -> String {
 /// then log loss).
 fn search(args: &Args, dataset: &Dataset, trainers: &[Trainer]) -> Result<i32> {
     // Analyse the texts once per distinct analyzer setting.
-    let mut analysed: HashMap<String, Vec<Vec<String>>> = HashMap::new();
+    let mut analysed: HashMap<String, crate::text::Corpus> = HashMap::new();
     let mut results = Vec::with_capacity(trainers.len());
     let progress = progress::bar(
         (trainers.len() * args.folds) as u64,

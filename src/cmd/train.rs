@@ -153,7 +153,7 @@ pub fn run(args: Args) -> Result<i32> {
             test_rows.len()
         )
     });
-    let all: Vec<&[String]> = documents.iter().map(Vec::as_slice).collect();
+    let all = documents.all();
     let (heldout, fitted) = rayon::join(
         || {
             if test_rows.is_empty() {
@@ -171,13 +171,17 @@ pub fn run(args: Args) -> Result<i32> {
         },
         || match (&previous, args.cold) {
             (Some(old), false) => trainer.fit_from(
+                &documents,
                 &all,
                 &dataset.targets,
                 &dataset.labels,
                 old,
                 args.count_iterations,
             ),
-            _ => Ok((trainer.fit(&all, &dataset.targets, &dataset.labels)?, None)),
+            _ => Ok((
+                trainer.fit(&documents, &all, &dataset.targets, &dataset.labels)?,
+                None,
+            )),
         },
     );
     let heldout = heldout?;

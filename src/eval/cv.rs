@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::eval::metrics::Report;
 use crate::eval::split::{complement, stratified_folds, train_test_split};
 use crate::model::{Pipeline, Trainer};
+use crate::text::Corpus;
 
 /// A report together with the predictions it was computed from.
 pub struct Scored {
@@ -23,16 +24,12 @@ pub struct Scored {
 }
 
 /// Scores `rows` of `documents` with a fitted pipeline.
-pub fn evaluate(
-    pipeline: &Pipeline,
-    documents: &[Vec<String>],
-    targets: &[usize],
-    rows: &[usize],
-) -> Scored {
+pub fn evaluate(pipeline: &Pipeline, corpus: &Corpus, targets: &[usize], rows: &[usize]) -> Scored {
     let truth: Vec<usize> = rows.iter().map(|&i| targets[i]).collect();
+    let map = pipeline.feature_map(corpus);
     let probabilities: Vec<Vec<f64>> = rows
-        .iter()
-        .map(|&i| pipeline.probabilities_terms(&documents[i]))
+        .par_iter()
+        .map(|&i| pipeline.probabilities_ids(&map, corpus.document(i)))
         .collect();
     Scored {
         report: Report::new(pipeline.labels(), &truth, &probabilities),
@@ -44,16 +41,15 @@ pub fn evaluate(
 /// Fits on `train` rows and evaluates on `test` rows.
 pub fn fit_and_evaluate(
     trainer: &Trainer,
-    documents: &[Vec<String>],
+    corpus: &Corpus,
     targets: &[usize],
     labels: &[String],
     train: &[usize],
     test: &[usize],
 ) -> Result<Report> {
-    let docs: Vec<&[String]> = train.iter().map(|&i| documents[i].as_slice()).collect();
     let y: Vec<usize> = train.iter().map(|&i| targets[i]).collect();
-    let pipeline = trainer.fit(&docs, &y, labels)?;
-    Ok(evaluate(&pipeline, documents, targets, test).report)
+    let pipeline = trainer.fit(corpus, &corpus.select(train), &y, labels)?;
+    Ok(evaluate(&pipeline, corpus, targets, test).report)
 }
 
 /// The outcome of a cross-validation: one report per fold and their summary.
@@ -75,7 +71,7 @@ pub struct CrossValidation {
 /// advances by one per fold (pass `ProgressBar::hidden()` for none).
 pub fn cross_validate(
     trainer: &Trainer,
-    documents: &[Vec<String>],
+    corpus: &Corpus,
     targets: &[usize],
     labels: &[String],
     k: usize,
@@ -85,10 +81,9 @@ pub fn cross_validate(
     let folds = stratified_folds(targets, labels.len(), k, seed)?;
     let fit_fold = |test: &Vec<usize>| -> Result<Scored> {
         let train = complement(targets.len(), test);
-        let docs: Vec<&[String]> = train.iter().map(|&i| documents[i].as_slice()).collect();
         let y: Vec<usize> = train.iter().map(|&i| targets[i]).collect();
-        let pipeline = trainer.fit(&docs, &y, labels)?;
-        let result = evaluate(&pipeline, documents, targets, test);
+        let pipeline = trainer.fit(corpus, &corpus.select(&train), &y, labels)?;
+        let result = evaluate(&pipeline, corpus, targets, test);
         progress.inc(1);
         Ok(result)
     };
@@ -161,7 +156,7 @@ pub struct CurvePoint {
 /// (`k` per fraction below 100%).
 pub fn learning_curve(
     trainer: &Trainer,
-    documents: &[Vec<String>],
+    corpus: &Corpus,
     targets: &[usize],
     labels: &[String],
     full: &CrossValidation,
@@ -198,7 +193,7 @@ pub fn learning_curve(
                 keep.into_iter().map(|j| train[j]).collect()
             };
             sizes.push(train.len() as f64);
-            let report = fit_and_evaluate(trainer, documents, targets, labels, &train, test)?;
+            let report = fit_and_evaluate(trainer, corpus, targets, labels, &train, test)?;
             progress.inc(1);
             accuracies.push(report.accuracy);
             f1s.push(report.macro_f1);

@@ -15,8 +15,11 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::model::budget;
 use crate::model::classifier::{Classifier, ClassifierSettings, argmax};
+use crate::model::solver::sparse::CsrBuilder;
 use crate::model::solver::{FitReport, Problem, Solver};
-use crate::text::{Analyzer, AnalyzerSettings, SparseRow, Vectorizer, VectorizerSettings};
+use crate::text::{
+    Analyzer, AnalyzerSettings, Corpus, FeatureMap, SparseRow, Vectorizer, VectorizerSettings,
+};
 
 /// Every setting that shapes a model; stored in the model file.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -69,42 +72,60 @@ impl Trainer {
         &self.analyzer
     }
 
-    /// Analyses every text once, on every core (in input order); the result can
-    /// be reused across folds and fits.
-    pub fn analyze_all<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Vec<String>> {
-        texts
-            .par_iter()
-            .map(|t| self.analyzer.analyze(t.as_ref()))
-            .collect()
+    /// Analyses every text once, on every core (in input order), into a corpus of
+    /// term ids that can be reused across folds and fits.
+    pub fn analyze_all<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Corpus {
+        Corpus::analyze(&self.analyzer, texts)
     }
 
-    /// Fits the vocabulary, turns every document into its feature row and builds
-    /// the solver's problem, after checking that it fits the memory budget.
+    /// Fits the vocabulary on `documents` (term ids into `terms`), turns them into
+    /// feature rows and builds the solver's problem, checking the memory budget
+    /// before the matrix is allocated (the dense one) or as it grows (the sparse one).
     fn problem(
         &self,
-        documents: &[&[String]],
+        terms: &[String],
+        documents: &[&[u32]],
         targets: &[usize],
         n_labels: usize,
     ) -> Result<(Vectorizer, Problem)> {
-        let vectorizer = self.settings.vectorizer.fit(documents, targets, n_labels)?;
+        let (vectorizer, map) = self
+            .settings
+            .vectorizer
+            .fit_ids(terms, documents, targets, n_labels)?;
+        let n_features = vectorizer.len();
         let solver = self
             .settings
             .classifier
             .solver
-            .resolve(documents.len(), vectorizer.len());
-        if solver == Solver::Linfa {
-            budget::check_dense(documents.len(), vectorizer.len(), self.memory_budget)?;
-        }
-        vectorizer.build_index();
-        let rows: Vec<SparseRow> = documents
-            .par_iter()
-            .map(|d| vectorizer.transform(d))
-            .collect();
-        if solver == Solver::Sparse {
-            let nnz = rows.iter().map(Vec::len).sum();
-            budget::check_sparse(documents.len(), vectorizer.len(), nnz, self.memory_budget)?;
-        }
-        let problem = Problem::new(solver, &rows, vectorizer.len(), targets, n_labels)?;
+            .resolve(documents.len(), n_features);
+        let transform = |d: &&[u32]| vectorizer.transform_indices(map.features(d));
+        let problem = match solver {
+            Solver::Linfa => {
+                budget::check_dense(documents.len(), n_features, self.memory_budget)?;
+                let rows: Vec<SparseRow> = documents.par_iter().map(transform).collect();
+                Problem::new(solver, &rows, n_features, targets, n_labels)?
+            }
+            Solver::Sparse => {
+                if n_labels < 2 {
+                    return Err(Error::new("training needs at least two labels"));
+                }
+                let mut builder = CsrBuilder::new(n_features);
+                for chunk in documents.chunks(ROWS_PER_CHUNK) {
+                    let rows: Vec<SparseRow> = chunk.par_iter().map(transform).collect();
+                    builder.extend(&rows);
+                    // Projected from the rows so far, so that a fit too large stops early.
+                    let projected = (builder.nnz() as f64 / builder.rows() as f64
+                        * documents.len() as f64) as usize;
+                    budget::check_sparse(
+                        documents.len(),
+                        n_features,
+                        projected,
+                        self.memory_budget,
+                    )?;
+                }
+                Problem::Sparse(builder.finish(targets, n_labels))
+            }
+        };
         Ok((vectorizer, problem))
     }
 
@@ -112,11 +133,13 @@ impl Trainer {
     /// `targets[i]` indexes `labels`; every label must occur.
     pub fn fit(
         &self,
-        documents: &[&[String]],
+        corpus: &Corpus,
+        documents: &[&[u32]],
         targets: &[usize],
         labels: &[String],
     ) -> Result<Pipeline> {
-        let (vectorizer, problem) = self.problem(documents, targets, labels.len())?;
+        let (vectorizer, problem) =
+            self.problem(corpus.terms(), documents, targets, labels.len())?;
         let (classifier, report) = self.settings.classifier.fit_problem(&problem, None)?;
         self.assemble(vectorizer, classifier, report, labels)
     }
@@ -129,13 +152,15 @@ impl Trainer {
     /// well and compared, for the record.
     pub fn fit_from(
         &self,
-        documents: &[&[String]],
+        corpus: &Corpus,
+        documents: &[&[u32]],
         targets: &[usize],
         labels: &[String],
         previous: &Pipeline,
         compare_cold: bool,
     ) -> Result<(Pipeline, Option<WarmStart>)> {
-        let (vectorizer, problem) = self.problem(documents, targets, labels.len())?;
+        let (vectorizer, problem) =
+            self.problem(corpus.terms(), documents, targets, labels.len())?;
         let classifier_settings = &self.settings.classifier;
         let Some(init) = previous.warm_start_for(&self.settings, &vectorizer, labels) else {
             let (classifier, report) = classifier_settings.fit_problem(&problem, None)?;
@@ -183,6 +208,9 @@ impl Trainer {
         })
     }
 }
+
+/// Documents turned into feature rows at a time on the sparse path.
+const ROWS_PER_CHUNK: usize = 8192;
 
 /// Largest weight difference between two fits of the same problem.
 pub fn max_difference(a: &Classifier, b: &Classifier) -> f64 {
@@ -326,6 +354,17 @@ impl Pipeline {
     /// Label probabilities of an analysed document (for evaluation).
     pub fn probabilities_terms(&self, terms: &[String]) -> Vec<f64> {
         self.classifier.probabilities(&self.transform(terms))
+    }
+
+    /// Each term of a corpus to its feature index in this model's vocabulary.
+    pub fn feature_map(&self, corpus: &Corpus) -> FeatureMap {
+        self.vectorizer.feature_map(corpus.terms())
+    }
+
+    /// Label probabilities of a corpus document, through the corpus's feature map.
+    pub fn probabilities_ids(&self, map: &FeatureMap, document: &[u32]) -> Vec<f64> {
+        let row = self.vectorizer.transform_indices(map.features(document));
+        self.classifier.probabilities(&row)
     }
 
     /// Scores a draft: probabilities, the predicted label, and its explanation.

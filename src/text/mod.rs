@@ -2,7 +2,9 @@
 //! (vocabulary, tf-idf weighting).
 
 pub mod analyzer;
+pub mod corpus;
 pub mod vectorizer;
 
 pub use analyzer::{Analyzer, AnalyzerSettings, Token};
-pub use vectorizer::{Selection, SparseRow, Vectorizer, VectorizerSettings, Weighting};
+pub use corpus::Corpus;
+pub use vectorizer::{FeatureMap, Selection, SparseRow, Vectorizer, VectorizerSettings, Weighting};

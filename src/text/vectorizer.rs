@@ -11,6 +11,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::text::Corpus;
 
 /// How a term's count in a document becomes its weight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -93,35 +94,67 @@ impl VectorizerSettings {
         targets: &[usize],
         n_labels: usize,
     ) -> Result<Vectorizer> {
+        let corpus = Corpus::from_terms(documents);
+        Ok(self
+            .fit_ids(corpus.terms(), &corpus.all(), targets, n_labels)?
+            .0)
+    }
+
+    /// Builds the vocabulary from documents of term ids into `terms` (a
+    /// [`Corpus`]'s), and returns it with each term id's feature index.
+    pub fn fit_ids(
+        &self,
+        terms: &[String],
+        documents: &[&[u32]],
+        targets: &[usize],
+        n_labels: usize,
+    ) -> Result<(Vectorizer, FeatureMap)> {
         self.validate()?;
         if targets.len() != documents.len() || targets.iter().any(|&t| t >= n_labels) {
             return Err(Error::new("internal: targets do not match the documents"));
         }
         let n_docs = documents.len();
-        // term -> (document frequency, total count, document frequency per label)
-        let mut stats: FxHashMap<&str, TermStats> = FxHashMap::default();
-        let mut seen: Vec<&str> = Vec::new();
-        for (doc, &target) in documents.iter().zip(targets) {
-            seen.clear();
-            seen.extend(doc.as_ref().iter().map(String::as_str));
-            for term in &seen {
-                stats
-                    .entry(term)
-                    .or_insert_with(|| TermStats::new(n_labels))
-                    .count += 1;
-            }
-            seen.sort_unstable();
-            seen.dedup();
-            for term in &seen {
-                let entry = stats.get_mut(term).expect("counted above");
-                entry.df += 1;
-                entry.label_df[target] += 1;
+        let n_terms = terms.len();
+        // Per term id: document frequency, total count, document frequency per label.
+        let mut df = vec![0u32; n_terms];
+        let mut count = vec![0u64; n_terms];
+        let mut label_df = vec![0u32; n_terms * n_labels];
+        // The last document (+1) each term was counted in, so that a term counts
+        // once per document.
+        let mut last = vec![0u32; n_terms];
+        for (i, (doc, &target)) in documents.iter().zip(targets).enumerate() {
+            let mark = i as u32 + 1;
+            for &id in *doc {
+                let id = id as usize;
+                count[id] += 1;
+                if last[id] != mark {
+                    last[id] = mark;
+                    df[id] += 1;
+                    label_df[id * n_labels + target] += 1;
+                }
             }
         }
+        drop(last);
         let max_docs = ((self.max_df * n_docs as f64).floor() as usize).max(1);
-        let mut kept: Vec<(&str, TermStats)> = stats
-            .into_iter()
-            .filter(|(_, s)| s.df >= self.min_df && s.df <= max_docs)
+        let mut kept: Vec<(&str, TermStats)> = (0..n_terms)
+            .filter(|&id| {
+                let d = df[id] as usize;
+                d >= self.min_df && d <= max_docs
+            })
+            .map(|id| {
+                (
+                    terms[id].as_str(),
+                    TermStats {
+                        id: id as u32,
+                        df: df[id] as usize,
+                        count: count[id] as usize,
+                        label_df: label_df[id * n_labels..(id + 1) * n_labels]
+                            .iter()
+                            .map(|&n| n as usize)
+                            .collect(),
+                    },
+                )
+            })
             .collect();
         if self.max_features > 0 && kept.len() > self.max_features {
             // Best first; ties broken by the term itself, so the cut is deterministic.
@@ -151,28 +184,42 @@ impl VectorizerSettings {
             ))
             .with_hint("add more drafts, or lower --min-df"));
         }
-        let terms: Vec<String> = kept.iter().map(|(t, _)| t.to_string()).collect();
+        let mut map = FeatureMap(vec![u32::MAX; n_terms]);
+        for (feature, (_, stats)) in kept.iter().enumerate() {
+            map.0[stats.id as usize] = feature as u32;
+        }
+        let vocabulary: Vec<String> = kept.iter().map(|(t, _)| t.to_string()).collect();
         let doc_freq: Vec<usize> = kept.iter().map(|(_, s)| s.df).collect();
-        Ok(Vectorizer::new(self.clone(), terms, doc_freq, n_docs))
+        Ok((
+            Vectorizer::new(self.clone(), vocabulary, doc_freq, n_docs),
+            map,
+        ))
+    }
+}
+
+/// Each term id of a corpus to its feature index in a vocabulary, if it has one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureMap(Vec<u32>);
+
+impl FeatureMap {
+    /// The feature indices of a document's term ids (repeats kept).
+    pub fn features<'a>(&'a self, document: &'a [u32]) -> impl Iterator<Item = usize> + 'a {
+        document.iter().filter_map(|&id| {
+            let f = self.0[id as usize];
+            (f != u32::MAX).then_some(f as usize)
+        })
     }
 }
 
 /// Counts of one term over the training documents.
 struct TermStats {
+    id: u32,
     df: usize,
     count: usize,
     label_df: Vec<usize>,
 }
 
 impl TermStats {
-    fn new(n_labels: usize) -> Self {
-        TermStats {
-            df: 0,
-            count: 0,
-            label_df: vec![0; n_labels],
-        }
-    }
-
     /// Chi-squared statistic of the term's presence against the labels, over the
     /// documents that contain it (observed per-label document counts against those
     /// expected from the label shares), as scikit-learn's `chi2` on binary features.
@@ -291,6 +338,16 @@ impl Vectorizer {
         });
     }
 
+    /// Each term of a corpus (by id) to its feature index here.
+    pub fn feature_map(&self, terms: &[String]) -> FeatureMap {
+        FeatureMap(
+            terms
+                .iter()
+                .map(|t| self.index_of(t).map_or(u32::MAX, |i| i as u32))
+                .collect(),
+        )
+    }
+
     /// Weighted, optionally normalised sparse vector of an analysed document.
     /// Terms outside the vocabulary are ignored.
     pub fn transform(&self, terms: &[String]) -> SparseRow {
@@ -300,22 +357,20 @@ impl Vectorizer {
     /// Like [`transform`](Self::transform), for terms already looked up: the
     /// feature index of each vocabulary term of the document, repeats included.
     pub fn transform_indices(&self, indices: impl IntoIterator<Item = usize>) -> SparseRow {
-        let mut counts: FxHashMap<usize, usize> = FxHashMap::default();
-        for i in indices {
-            *counts.entry(i).or_default() += 1;
+        let mut indices: Vec<usize> = indices.into_iter().collect();
+        indices.sort_unstable();
+        let mut row: SparseRow = Vec::with_capacity(indices.len());
+        let mut rest = indices.as_slice();
+        while let Some(&i) = rest.first() {
+            let tf = rest.iter().take_while(|&&j| j == i).count();
+            rest = &rest[tf..];
+            let weight = match self.settings.weighting {
+                Weighting::Tfidf => (1.0 + (tf as f64).ln()) * self.idf[i],
+                Weighting::Count => tf as f64,
+                Weighting::Binary => 1.0,
+            };
+            row.push((i, weight));
         }
-        let mut row: SparseRow = counts
-            .into_iter()
-            .map(|(i, tf)| {
-                let weight = match self.settings.weighting {
-                    Weighting::Tfidf => (1.0 + (tf as f64).ln()) * self.idf[i],
-                    Weighting::Count => tf as f64,
-                    Weighting::Binary => 1.0,
-                };
-                (i, weight)
-            })
-            .collect();
-        row.sort_unstable_by_key(|&(i, _)| i);
         if self.settings.l2_normalize {
             let norm = row.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
             if norm > 0.0 {

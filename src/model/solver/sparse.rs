@@ -46,26 +46,9 @@ pub struct SparseProblem {
 
 impl SparseProblem {
     pub fn new(rows: &[SparseRow], n_features: usize, targets: &[usize], n_labels: usize) -> Self {
-        let nnz: usize = rows.iter().map(Vec::len).sum();
-        let mut indptr = Vec::with_capacity(rows.len() + 1);
-        let mut indices = Vec::with_capacity(nnz);
-        let mut data = Vec::with_capacity(nnz);
-        indptr.push(0);
-        for row in rows {
-            for &(j, x) in row {
-                indices.push(j as u32);
-                data.push(x as f32);
-            }
-            indptr.push(indices.len());
-        }
-        let csr = CsMatI::new((rows.len(), n_features), indptr, indices, data);
-        let csc = csr.to_csc();
-        SparseProblem {
-            csr,
-            csc,
-            targets: targets.iter().map(|&t| t as u32).collect(),
-            n_labels,
-        }
+        let mut builder = CsrBuilder::new(n_features);
+        builder.extend(rows);
+        builder.finish(targets, n_labels)
     }
 
     pub fn n_rows(&self) -> usize {
@@ -90,6 +73,66 @@ impl SparseProblem {
     /// Outputs per row: one logit for two labels, one per label for more.
     fn outputs(&self) -> usize {
         if self.n_labels == 2 { 1 } else { self.n_labels }
+    }
+}
+
+/// Builds the row-major matrix a chunk of rows at a time, so that the rows
+/// themselves need not all be held at once.
+pub struct CsrBuilder {
+    n_features: usize,
+    indptr: Vec<usize>,
+    indices: Vec<u32>,
+    data: Vec<f32>,
+}
+
+impl CsrBuilder {
+    pub fn new(n_features: usize) -> Self {
+        CsrBuilder {
+            n_features,
+            indptr: vec![0],
+            indices: Vec::new(),
+            data: Vec::new(),
+        }
+    }
+
+    /// Appends rows (each sorted by feature index, as the vectorizer makes them).
+    pub fn extend(&mut self, rows: &[SparseRow]) {
+        for row in rows {
+            for &(j, x) in row {
+                self.indices.push(j as u32);
+                self.data.push(x as f32);
+            }
+            self.indptr.push(self.indices.len());
+        }
+    }
+
+    pub fn rows(&self) -> usize {
+        self.indptr.len() - 1
+    }
+
+    pub fn nnz(&self) -> usize {
+        self.indices.len()
+    }
+
+    /// The problem: this matrix (and its column-major copy) with its targets.
+    pub fn finish(self, targets: &[usize], n_labels: usize) -> SparseProblem {
+        let mut indices = self.indices;
+        let mut data = self.data;
+        indices.shrink_to_fit();
+        data.shrink_to_fit();
+        let csr = CsMatI::new(
+            (self.indptr.len() - 1, self.n_features),
+            self.indptr,
+            indices,
+            data,
+        );
+        let csc = csr.to_csc();
+        SparseProblem {
+            csr,
+            csc,
+            targets: targets.iter().map(|&t| t as u32).collect(),
+            n_labels,
+        }
     }
 }
 
