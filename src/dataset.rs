@@ -33,12 +33,13 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// Rows read (the texts may have been released after analysis).
     pub fn len(&self) -> usize {
-        self.texts.len()
+        self.targets.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.texts.is_empty()
+        self.targets.is_empty()
     }
 
     /// The file's path as written in reports and model files.

@@ -70,7 +70,6 @@ fn features(relabel: Option<&Relabel>) -> (Vec<SparseRow>, usize, Vec<usize>, us
         .unwrap();
     let rows: Vec<SparseRow> = corpus
         .documents()
-        .iter()
         .map(|d| vectorizer.transform_indices(map.features(d)))
         .collect();
     (rows, vectorizer.len(), targets, n_labels)

@@ -12,41 +12,155 @@ use rustc_hash::FxHashMap;
 
 use crate::text::Analyzer;
 
-/// Texts analysed in parallel at a time before their terms are given ids.
+/// Texts analysed together into one chunk's dictionary.
 const CHUNK: usize = 4096;
+/// Chunks analysed in parallel before they are merged.
+const GROUP: usize = 16;
 
 /// Analysed documents and the terms they use.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Corpus {
     /// Term id -> term.
     terms: Vec<String>,
-    /// Each document's terms, in text order (repeats included).
-    documents: Vec<Vec<u32>>,
+    /// Every document's term ids, one after the other, in text order (repeats
+    /// included).
+    ids: Vec<u32>,
+    /// Where each document starts in `ids` (and, last, where the last one ends).
+    starts: Vec<usize>,
+}
+
+/// One chunk of documents with ids into its own small dictionary.
+struct Chunk {
+    terms: Vec<String>,
+    ids: Vec<u32>,
+    lengths: Vec<usize>,
+}
+
+impl Chunk {
+    fn new<S: AsRef<str>>(
+        analyzer: Option<&Analyzer>,
+        texts: &[S],
+        terms: Option<&[Vec<String>]>,
+    ) -> Self {
+        let mut local: FxHashMap<String, u32> = FxHashMap::default();
+        let mut chunk = Chunk {
+            terms: Vec::new(),
+            ids: Vec::new(),
+            lengths: Vec::new(),
+        };
+        let mut add = |document: Vec<String>, chunk: &mut Chunk| {
+            chunk.lengths.push(document.len());
+            for term in document {
+                let next = chunk.terms.len() as u32;
+                let id = *local.entry(term).or_insert(next);
+                if id == next {
+                    chunk.terms.push(String::new());
+                }
+                chunk.ids.push(id);
+            }
+        };
+        match (analyzer, terms) {
+            (Some(analyzer), _) => {
+                for text in texts {
+                    add(analyzer.analyze(text.as_ref()), &mut chunk);
+                }
+            }
+            (None, Some(terms)) => {
+                for document in terms {
+                    add(document.clone(), &mut chunk);
+                }
+            }
+            (None, None) => {}
+        }
+        for (term, id) in local {
+            chunk.terms[id as usize] = term;
+        }
+        chunk
+    }
+}
+
+/// Merges chunks, in order, into one corpus.
+struct Merger {
+    global: FxHashMap<String, u32>,
+    terms: Vec<String>,
+    ids: Vec<u32>,
+    starts: Vec<usize>,
+}
+
+impl Default for Merger {
+    fn default() -> Self {
+        Merger {
+            global: FxHashMap::default(),
+            terms: Vec::new(),
+            ids: Vec::new(),
+            starts: vec![0],
+        }
+    }
+}
+
+impl Merger {
+    fn add(&mut self, chunk: Chunk) {
+        // The chunk's local ids -> global ids; new terms get the next ids.
+        let map: Vec<u32> = chunk
+            .terms
+            .into_iter()
+            .map(|term| {
+                if let Some(&id) = self.global.get(&term) {
+                    return id;
+                }
+                let id = u32::try_from(self.terms.len()).expect("fewer than 4 billion terms");
+                self.terms.push(term.clone());
+                self.global.insert(term, id);
+                id
+            })
+            .collect();
+        self.ids
+            .extend(chunk.ids.iter().map(|&local| map[local as usize]));
+        for n in chunk.lengths {
+            let end = self.starts.last().copied().unwrap_or(0) + n;
+            self.starts.push(end);
+        }
+    }
+
+    fn finish(mut self) -> Corpus {
+        self.ids.shrink_to_fit();
+        Corpus {
+            terms: self.terms,
+            ids: self.ids,
+            starts: self.starts,
+        }
+    }
 }
 
 impl Corpus {
-    /// Analyses every text (on every core, in chunks) and interns its terms.
+    /// Analyses every text and interns its terms. Chunks of texts are analysed
+    /// on every core, each into its own dictionary; the chunks are then merged in
+    /// chunk order (new terms get the next id), so that ids follow first
+    /// appearance over the whole corpus, whatever the number of threads.
     pub fn analyze<S: AsRef<str> + Sync>(analyzer: &Analyzer, texts: &[S]) -> Self {
-        let mut builder = Builder::default();
-        for chunk in texts.chunks(CHUNK) {
-            let analysed: Vec<Vec<String>> = chunk
-                .par_iter()
-                .map(|t| analyzer.analyze(t.as_ref()))
+        let mut merger = Merger::default();
+        // A bounded number of chunks at a time, so that their dictionaries never
+        // all exist at once.
+        for group in texts.chunks(CHUNK * GROUP) {
+            let chunks: Vec<Chunk> = group
+                .par_chunks(CHUNK)
+                .map(|c| Chunk::new(Some(analyzer), c, None))
                 .collect();
-            for terms in analysed {
-                builder.push(terms);
+            for chunk in chunks {
+                merger.add(chunk);
             }
         }
-        builder.finish()
+        merger.finish()
     }
 
     /// A corpus of documents already analysed into terms.
     pub fn from_terms<D: AsRef<[String]>>(documents: &[D]) -> Self {
-        let mut builder = Builder::default();
-        for d in documents {
-            builder.push(d.as_ref().to_vec());
+        let owned: Vec<Vec<String>> = documents.iter().map(|d| d.as_ref().to_vec()).collect();
+        let mut merger = Merger::default();
+        for c in owned.chunks(CHUNK) {
+            merger.add(Chunk::new::<&str>(None, &[], Some(c)));
         }
-        builder.finish()
+        merger.finish()
     }
 
     /// Term id -> term.
@@ -54,71 +168,36 @@ impl Corpus {
         &self.terms
     }
 
-    pub fn documents(&self) -> &[Vec<u32>] {
-        &self.documents
+    /// Every document's term ids.
+    pub fn documents(&self) -> impl Iterator<Item = &[u32]> {
+        self.starts.windows(2).map(|w| &self.ids[w[0]..w[1]])
     }
 
     pub fn document(&self, i: usize) -> &[u32] {
-        &self.documents[i]
+        &self.ids[self.starts[i]..self.starts[i + 1]]
     }
 
     pub fn len(&self) -> usize {
-        self.documents.len()
+        self.starts.len() - 1
     }
 
     pub fn is_empty(&self) -> bool {
-        self.documents.is_empty()
+        self.len() == 0
     }
 
     /// The documents at `rows`, for a fit on part of the corpus.
     pub fn select(&self, rows: &[usize]) -> Vec<&[u32]> {
-        rows.iter().map(|&i| self.documents[i].as_slice()).collect()
+        rows.iter().map(|&i| self.document(i)).collect()
     }
 
     /// Every document, for a fit on the whole corpus.
     pub fn all(&self) -> Vec<&[u32]> {
-        self.documents.iter().map(Vec::as_slice).collect()
+        self.documents().collect()
     }
 
-    /// Bytes the ids take (for the memory budget).
-    pub fn bytes(&self) -> u64 {
-        let ids: usize = self.documents.iter().map(Vec::len).sum();
-        (ids * 4 + self.documents.len() * 24) as u64
-            + self.terms.iter().map(|t| t.len() as u64 + 24).sum::<u64>()
-    }
-}
-
-#[derive(Default)]
-struct Builder {
-    ids: FxHashMap<String, u32>,
-    terms: Vec<String>,
-    documents: Vec<Vec<u32>>,
-}
-
-impl Builder {
-    fn push(&mut self, terms: Vec<String>) {
-        let mut document = Vec::with_capacity(terms.len());
-        for term in terms {
-            let id = match self.ids.get(&term) {
-                Some(&id) => id,
-                None => {
-                    let id = u32::try_from(self.terms.len()).expect("fewer than 4 billion terms");
-                    self.terms.push(term.clone());
-                    self.ids.insert(term, id);
-                    id
-                }
-            };
-            document.push(id);
-        }
-        document.shrink_to_fit();
-        self.documents.push(document);
-    }
-
-    fn finish(self) -> Corpus {
-        Corpus {
-            terms: self.terms,
-            documents: self.documents,
-        }
+    /// Term occurrences in all the documents.
+    pub fn occurrences(&self) -> usize {
+        self.ids.len()
     }
 }
 
@@ -135,7 +214,8 @@ mod tests {
         ];
         let corpus = Corpus::from_terms(&docs);
         assert_eq!(corpus.terms(), ["b", "a", "c"]);
-        assert_eq!(corpus.documents(), [vec![0, 1, 0], vec![2, 1]]);
+        let documents: Vec<&[u32]> = corpus.documents().collect();
+        assert_eq!(documents, [&[0, 1, 0][..], &[2, 1][..]]);
     }
 
     #[test]
@@ -154,7 +234,7 @@ mod tests {
         let one = on(1);
         assert_eq!(one, on(3));
         let expected: Vec<Vec<String>> = texts.iter().map(|t| analyzer.analyze(t)).collect();
-        for (document, terms) in one.documents().iter().zip(&expected) {
+        for (document, terms) in one.documents().zip(&expected) {
             let back: Vec<&str> = document
                 .iter()
                 .map(|&id| one.terms()[id as usize].as_str())

@@ -284,7 +284,22 @@ fn softplus(z: f64) -> f64 {
 /// The loss and its gradient at `w` (layout: feature-major, `w[j * k + out]`,
 /// the intercepts last), in one pass over the rows and one over the columns.
 pub fn loss_and_gradient(problem: &SparseProblem, alpha: f64, w: &[f64]) -> (f64, Vec<f64>) {
-    let (n, d, k) = (problem.n_rows(), problem.n_features(), problem.outputs());
+    // The number of outputs as a constant where it is small, so that a row's
+    // logits and residuals live in registers.
+    match problem.outputs() {
+        1 => passes::<1>(problem, alpha, w),
+        3 => passes::<3>(problem, alpha, w),
+        4 => passes::<4>(problem, alpha, w),
+        5 => passes::<5>(problem, alpha, w),
+        6 => passes::<6>(problem, alpha, w),
+        _ => passes::<0>(problem, alpha, w),
+    }
+}
+
+/// [`loss_and_gradient`] for `K` outputs per row (`K` = 0: any number).
+fn passes<const K: usize>(problem: &SparseProblem, alpha: f64, w: &[f64]) -> (f64, Vec<f64>) {
+    let (n, d) = (problem.n_rows(), problem.n_features());
+    let k = if K == 0 { problem.outputs() } else { K };
     let indptr = problem.csr.indptr();
     let indptr = indptr.raw_storage();
     let (indices, data) = (problem.csr.indices(), problem.csr.data());
@@ -305,7 +320,7 @@ pub fn loss_and_gradient(problem: &SparseProblem, alpha: f64, w: &[f64]) -> (f64
                 let (start, end) = (indptr[i], indptr[i + 1]);
                 let row = indices[start..end].iter().zip(&data[start..end]);
                 let y = targets[i] as usize;
-                if k == 1 {
+                if K == 1 {
                     let mut z = bias[0];
                     for (&j, &x) in row {
                         z += f64::from(x) * w[j as usize];
@@ -313,26 +328,31 @@ pub fn loss_and_gradient(problem: &SparseProblem, alpha: f64, w: &[f64]) -> (f64
                     let positive = if y == 1 { 1.0 } else { 0.0 };
                     loss += softplus(z) - positive * z;
                     res[0] = crate::model::classifier::sigmoid(z) - positive;
-                } else {
-                    logits.copy_from_slice(bias);
+                    continue;
+                }
+                if K > 1 {
+                    let mut z = [0.0f64; K];
+                    z.copy_from_slice(bias);
                     for (&j, &x) in row {
-                        let (j, x) = (j as usize * k, f64::from(x));
-                        for (z, &wv) in logits.iter_mut().zip(&w[j..j + k]) {
-                            *z += x * wv;
+                        let (j, x) = (j as usize * K, f64::from(x));
+                        let wj: &[f64; K] = w[j..j + K].try_into().expect("K weights");
+                        for c in 0..K {
+                            z[c] += x * wj[c];
                         }
                     }
-                    let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                    let z_y = logits[y];
-                    let mut sum = 0.0;
-                    for z in logits.iter_mut() {
-                        *z = (*z - max).exp();
-                        sum += *z;
-                    }
-                    loss += max + sum.ln() - z_y;
-                    for (c, (r, e)) in res.iter_mut().zip(&logits).enumerate() {
-                        *r = e / sum - if c == y { 1.0 } else { 0.0 };
+                    loss += softmax_residuals(&mut z, y);
+                    res.copy_from_slice(&z);
+                    continue;
+                }
+                logits.copy_from_slice(bias);
+                for (&j, &x) in row {
+                    let (j, x) = (j as usize * k, f64::from(x));
+                    for (z, &wv) in logits.iter_mut().zip(&w[j..j + k]) {
+                        *z += x * wv;
                     }
                 }
+                loss += softmax_residuals(&mut logits, y);
+                res.copy_from_slice(&logits);
             }
             loss
         })
@@ -354,12 +374,18 @@ pub fn loss_and_gradient(problem: &SparseProblem, alpha: f64, w: &[f64]) -> (f64
                 let j = first + c;
                 let (start, end) = (col_ptr[j], col_ptr[j + 1]);
                 let column = rows_of[start..end].iter().zip(&values[start..end]);
-                if k == 1 {
-                    let mut sum = 0.0;
+                if K > 0 {
+                    let mut sum = [0.0f64; K];
                     for (&i, &x) in column {
-                        sum += f64::from(x) * residuals[i as usize];
+                        let (i, x) = (i as usize * K, f64::from(x));
+                        let ri: &[f64; K] = residuals[i..i + K].try_into().expect("K residuals");
+                        for c in 0..K {
+                            sum[c] += x * ri[c];
+                        }
                     }
-                    g[0] = sum + alpha * w[j];
+                    for c in 0..K {
+                        g[c] = sum[c] + alpha * w[j * K + c];
+                    }
                 } else {
                     for (&i, &x) in column {
                         let (i, x) = (i as usize * k, f64::from(x));
@@ -381,6 +407,23 @@ pub fn loss_and_gradient(problem: &SparseProblem, alpha: f64, w: &[f64]) -> (f64
         }
     }
     (loss, gradient)
+}
+
+/// Turns a row's logits into its residuals (softmax minus the one-hot target)
+/// and returns its loss (log-sum-exp minus the target's logit).
+fn softmax_residuals(z: &mut [f64], y: usize) -> f64 {
+    let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let z_y = z[y];
+    let mut sum = 0.0;
+    for v in z.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    for v in z.iter_mut() {
+        *v /= sum;
+    }
+    z[y] -= 1.0;
+    max + sum.ln() - z_y
 }
 
 #[cfg(test)]
