@@ -1,7 +1,13 @@
 // Embeds the committed default model (models/drafts.json) in the binary when it
 // exists. A checkout without it still builds; `score` then needs --model or a
 // models/drafts.json in the current folder.
+//
+// Also tells the tests which shells this machine has: a completion test whose
+// shell is missing is then reported as ignored, with the reason, instead of
+// passing without checking anything. Under CI (the CI variable set) a missing
+// shell is not excused: the test runs and fails (.ci/run installs every shell).
 use std::path::Path;
+use std::process::Command;
 
 fn main() {
     let model = Path::new("models/drafts.json");
@@ -11,4 +17,18 @@ fn main() {
         .join("embedded_model.json");
     let bytes = std::fs::read(model).unwrap_or_default();
     std::fs::write(out, bytes).expect("write embedded model copy");
+
+    println!("cargo:rerun-if-env-changed=PATH");
+    println!("cargo:rerun-if-env-changed=CI");
+    let ci = std::env::var_os("CI").is_some();
+    for shell in ["bash", "zsh"] {
+        println!("cargo::rustc-check-cfg=cfg(missing_{shell})");
+        let found = Command::new(shell)
+            .args(["-c", "exit 0"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !found && !ci {
+            println!("cargo:rustc-cfg=missing_{shell}");
+        }
+    }
 }

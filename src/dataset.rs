@@ -69,17 +69,48 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>> {
 
 /// Finds a column by name in a header row.
 pub fn find_column(path: &Path, headers: &[String], name: &str, option: &str) -> Result<usize> {
-    headers.iter().position(|h| h == name).ok_or_else(|| {
-        Error::at(
-            path,
-            Some(1),
-            format!(
-                "no column named '{name}' in the header (columns: {})",
-                headers.join(", ")
-            ),
-        )
-        .with_hint(format!("name the column with {option}"))
-    })
+    Ok(find_columns(path, headers, &[(name, option)])?[0])
+}
+
+/// Finds several columns by name (each with the option that names it); every
+/// missing one is reported at once, with the columns the file has.
+pub fn find_columns(
+    path: &Path,
+    headers: &[String],
+    wanted: &[(&str, &str)],
+) -> Result<Vec<usize>> {
+    let mut found = Vec::with_capacity(wanted.len());
+    let mut missing = Vec::new();
+    for &(name, option) in wanted {
+        match headers.iter().position(|h| h == name) {
+            Some(i) => found.push(i),
+            None => missing.push((name, option)),
+        }
+    }
+    if missing.is_empty() {
+        return Ok(found);
+    }
+    let names: Vec<String> = missing.iter().map(|(n, _)| format!("'{n}'")).collect();
+    let options: Vec<String> = missing.iter().map(|(_, o)| format!("{o} NAME")).collect();
+    Err(Error::at(
+        path,
+        Some(1),
+        format!(
+            "no column named {} in the header (its columns: {})",
+            names.join(" or "),
+            headers.join(", ")
+        ),
+    )
+    .with_hint(format!("name the columns with {}", options.join(" and "))))
+}
+
+/// Checks, from the header row alone, that `path` has the columns wanted: a
+/// quick check before a long read or fit.
+pub fn check_columns(path: &Path, wanted: &[(&str, &str)]) -> Result<()> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, &e))?;
+    let mut reader = reader_builder().from_reader(std::io::BufReader::new(file));
+    let headers = read_headers(path, &mut reader)?;
+    find_columns(path, &headers, wanted).map(|_| ())
 }
 
 /// Decodes and checks the header row: UTF-8, not empty, no duplicate names.
@@ -229,8 +260,15 @@ pub fn parse_labelled(
         .collect();
     let mut reader = reader_builder().from_reader(QuoteCounter::new(bytes));
     let headers = read_headers(path, &mut reader)?;
-    let text_at = find_column(path, &headers, text_column, "--text-column")?;
-    let label_at = find_column(path, &headers, label_column, "--label-column")?;
+    let columns = find_columns(
+        path,
+        &headers,
+        &[
+            (text_column, "--text-column"),
+            (label_column, "--label-column"),
+        ],
+    )?;
+    let (text_at, label_at) = (columns[0], columns[1]);
 
     let mut texts = Vec::new();
     let mut raw_labels = Vec::new();

@@ -26,6 +26,10 @@ pub struct Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The hint of a file that does not exist, until a command names its option
+/// ([`Error::for_option`]).
+const NOT_FOUND_HINT: &str = "check the path";
+
 impl Error {
     /// A failure (exit code 1) with the given message.
     pub fn new(message: impl Into<String>) -> Self {
@@ -57,13 +61,30 @@ impl Error {
     /// An I/O error while doing `action` on `path`.
     pub fn io(action: &str, path: &Path, err: &std::io::Error) -> Self {
         let hint = match err.kind() {
-            std::io::ErrorKind::NotFound => "check the path, or pass the right one with the option",
+            std::io::ErrorKind::NotFound => NOT_FOUND_HINT,
             std::io::ErrorKind::PermissionDenied => {
                 "check the permissions of the file and its folder"
             }
             _ => "check that the path is right and the disk is writable",
         };
         Error::new(format!("cannot {} {}: {}", action, path.display(), err)).with_hint(hint)
+    }
+
+    /// Names the option that gives `path` in the hint of a missing file: "check
+    /// the path, or pass the right one with --data".
+    pub fn for_option(mut self, option: &str) -> Self {
+        if self.hint.as_deref() == Some(NOT_FOUND_HINT) {
+            self.hint = Some(format!(
+                "check the path, or pass the right one with {option}"
+            ));
+        }
+        self
+    }
+
+    /// Says where the error happened, before the message: "fold 2 of 5: ...".
+    pub fn within(mut self, context: impl fmt::Display) -> Self {
+        self.message = format!("{context}: {}", self.message);
+        self
     }
 
     /// Adds (or replaces) the advice on what to do.

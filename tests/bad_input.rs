@@ -39,7 +39,9 @@ impl Setup {
     /// `train` on `data` into the existing model: must fail with `needles`.
     fn train_fails(&self, data: &Path, needles: &[&str]) {
         let mut cmd = draftcheck_in(self.dir.path());
-        cmd.args(["train", "--data"])
+        // --force: the model there was trained on other data, and this is about
+        // the data's own error (the guard has tests of its own, in cli_train).
+        cmd.args(["train", "--force", "--data"])
             .arg(data)
             .arg("--model")
             .arg(&self.model);
@@ -414,7 +416,7 @@ fn trailing_empty_lines_are_ignored() {
             "text,label\n\nplease call,desperate\n\n\nhave fun,composed\n",
         ),
     ] {
-        let model = s.train_works(&s.write(name, body), "t.json", &[]);
+        let model = s.train_works(&s.write(name, body), &format!("{name}.json"), &[]);
         assert_eq!(rows_of(&model), 2, "{name}");
     }
 }

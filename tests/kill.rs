@@ -176,8 +176,16 @@ fn a_killed_train_leaves_the_old_or_the_new_model() {
     subset(&dir.join("new.csv"), 0, 5);
     let train = |data: &str| {
         let mut cmd = process_in(dir);
-        cmd.args(["train", "--test-fraction", "0", "--cold", "--data", data])
-            .args(["--model", "model.json"]);
+        cmd.args([
+            "train",
+            "--test-fraction",
+            "0",
+            "--cold",
+            "--force",
+            "--data",
+            data,
+        ])
+        .args(["--model", "model.json"]);
         cmd
     };
     let run = |data: &str| {
@@ -397,8 +405,15 @@ impl Folder {
 
     fn train(&self) -> Command {
         let mut cmd = process_in(&self.dir);
-        cmd.args(["train", "--test-fraction", "0", "--data", "more.csv"])
-            .args(["--model", "model.json"]);
+        cmd.args([
+            "train",
+            "--test-fraction",
+            "0",
+            "--force",
+            "--data",
+            "more.csv",
+        ])
+        .args(["--model", "model.json"]);
         cmd
     }
 

@@ -4,7 +4,7 @@ use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 
 use crate::atomic::write_atomically;
-use crate::dataset::{csv_error, field_str, find_column, read_file, read_headers, reader_builder};
+use crate::dataset::{csv_error, field_str, find_columns, read_file, read_headers, reader_builder};
 use crate::error::{Error, Result};
 
 /// Add one labelled draft to the training data.
@@ -86,7 +86,9 @@ pub fn run(args: Args) -> Result<i32> {
             &args.data,
             &std::io::Error::from(std::io::ErrorKind::NotFound),
         )
-        .with_hint("create the file with a header row first, e.g. text,label"));
+        .with_hint(
+            "pass the data file with --data PATH, or create it with a header row first, e.g. text,label",
+        ));
     }
 
     let lock = OpenOptions::new()
@@ -100,21 +102,32 @@ pub fn run(args: Args) -> Result<i32> {
     let bytes = read_file(&args.data)?;
     let mut reader = reader_builder().from_reader(bytes.as_slice());
     let headers = read_headers(&args.data, &mut reader)?;
-    let text_at = find_column(&args.data, &headers, &args.text_column, "--text-column")?;
-    let label_at = find_column(&args.data, &headers, &args.label_column, "--label-column")?;
+    let columns = find_columns(
+        &args.data,
+        &headers,
+        &[
+            (&args.text_column, "--text-column"),
+            (&args.label_column, "--label-column"),
+        ],
+    )?;
+    let (text_at, label_at) = (columns[0], columns[1]);
     let wanted = normalize(&text);
     let mut labels: Vec<String> = Vec::new();
     let mut record = csv::ByteRecord::new();
+    let mut rows = 0usize;
     while reader
         .read_byte_record(&mut record)
         .map_err(|e| csv_error(&args.data, e))?
     {
+        rows += 1;
         let line = record.position().map_or(0, |p| p.line());
         if normalize(field_str(&args.data, &record, text_at)?) == wanted {
-            return Err(
-                Error::at(&args.data, Some(line), "this draft is already in the file")
-                    .with_hint("nothing was added"),
-            );
+            return Err(Error::at(
+                &args.data,
+                Some(line),
+                format!("this draft is already in the file (row {rows})"),
+            )
+            .with_hint("nothing was added"));
         }
         let existing = field_str(&args.data, &record, label_at)?.trim();
         if !labels.iter().any(|l| l == existing) {
@@ -159,9 +172,13 @@ pub fn run(args: Args) -> Result<i32> {
     drop(lock);
     let newlines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
     let line = newlines + if bytes.ends_with(b"\n") { 1 } else { 2 };
+    // Rows count records (a draft with line breaks spans several lines).
+    let data = args.data.display();
     crate::say!(
-        "added a '{label}' draft to {} at line {line}",
-        args.data.display()
+        "added a '{label}' draft to {data} as row {} (line {line}); {} drafts in all. \
+         To use it, retrain: draftcheck train --data {data}",
+        rows + 1,
+        rows + 1
     );
     Ok(0)
 }

@@ -62,15 +62,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<i32> {
-    let grid = args.features.grid();
-    let trainers = grid
-        .iter()
-        .map(|s| {
-            s.check()
-                .map(|t| t.with_memory_budget(args.resources.memory_budget))
-        })
-        .collect::<Result<Vec<Trainer>>>()?;
-    if trainers.len() > 1 && (args.learning_curve || args.plot.is_some()) {
+    let mut grid = args.features.grid();
+    for s in &grid {
+        s.check()?;
+    }
+    if grid.len() > 1 && (args.learning_curve || args.plot.is_some()) {
         return Err(
             Error::usage("--learning-curve and --plot take one combination of settings")
                 .with_hint("search first, then draw the curve for the settings you pick"),
@@ -81,7 +77,24 @@ pub fn run(args: Args) -> Result<i32> {
         &args.data.data,
         &args.data.text_column,
         &args.data.label_column,
-    )?;
+    )
+    .map_err(|e| e.for_option("--data"))?;
+    let mut notes = Vec::new();
+    for s in &mut grid {
+        if let Some(note) = args.features.adapt_to_size(s, dataset.len()) {
+            notes.push(note);
+        }
+    }
+    if let Some(note) = notes.first() {
+        crate::say!("{note}");
+    }
+    let trainers = grid
+        .iter()
+        .map(|s| {
+            s.check()
+                .map(|t| t.with_memory_budget(args.resources.memory_budget))
+        })
+        .collect::<Result<Vec<Trainer>>>()?;
     if trainers.len() > 1 {
         return search(&args, &dataset, &trainers);
     }
@@ -232,7 +245,12 @@ fn curve_text(points: &[CurvePoint]) -> String {
     }
     if let [.., before, last] = points {
         let gain = last.macro_f1_mean - before.macro_f1_mean;
-        s.push_str(&if gain > 0.01 {
+        let spread = last.macro_f1_std.max(before.macro_f1_std);
+        s.push_str(&if gain.abs() < spread && spread > 0.01 {
+            format!(
+                "  too few drafts to tell: the change from 75% to 100% ({gain:+.3} macro-F1) is smaller than the spread across folds (±{spread:.3}); add drafts and look again\n"
+            )
+        } else if gain > 0.01 {
             format!("  still rising (+{gain:.3} macro-F1 from 75% to 100%): more examples should help\n")
         } else {
             format!("  flat at the end ({gain:+.3} macro-F1 from 75% to 100%): more of the same examples will help little\n")

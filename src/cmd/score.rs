@@ -406,6 +406,30 @@ fn label_style(label: &str) -> Style {
     Style::new().fg_color(Some(colour.into()))
 }
 
+/// The columns draftcheck adds to a batch CSV.
+pub const ADDED_COLUMNS: [&str; 3] = ["label", "probability", "top_terms"];
+
+/// The header of a batch CSV: the input's columns, then [`ADDED_COLUMNS`]. A name
+/// the input already has gets the prefix `draftcheck_` (then a number, if that is
+/// taken too), so that no name appears twice.
+pub fn batch_header(input: &[String]) -> Vec<String> {
+    let mut header = input.to_vec();
+    for name in ADDED_COLUMNS {
+        let mut candidate = name.to_string();
+        let mut n = 1;
+        while header.contains(&candidate) {
+            candidate = if n == 1 {
+                format!("draftcheck_{name}")
+            } else {
+                format!("draftcheck_{name}_{n}")
+            };
+            n += 1;
+        }
+        header.push(candidate);
+    }
+    header
+}
+
 impl Scorer<'_> {
     /// Scores each row of a CSV file, streaming, in input order; marks the labels seen.
     ///
@@ -428,9 +452,7 @@ impl Scorer<'_> {
         let headers = read_headers(path, &mut reader)?;
         let column = find_column(path, &headers, text_column, "--text-column")?;
         if self.format == Format::Csv {
-            let mut header = headers.clone();
-            header.extend(["label", "probability", "top_terms"].map(String::from));
-            write_csv_row(out, &header)?;
+            write_csv_row(out, &batch_header(&headers))?;
         }
         // Many lookups follow: index the vocabulary (loading alone does not).
         self.model.pipeline.vectorizer().build_index();
@@ -526,7 +548,8 @@ impl Scorer<'_> {
         let advice = || self.advice.select(pipeline, &verdict);
         let text = match self.format {
             Format::Json => {
-                let mut value = verdict_json(pipeline, &verdict, &advice(), &self.model.source);
+                let mut value =
+                    verdict_json(pipeline, draft, &verdict, &advice(), &self.model.source);
                 if let Some(line) = line {
                     value["line"] = json!(line);
                 }
@@ -539,7 +562,7 @@ impl Scorer<'_> {
                     let separator = if i > 0 { "; " } else { "" };
                     let _ = std::fmt::Write::write_fmt(
                         &mut top,
-                        format_args!("{separator}{} ({:+.2})", c.term, c.weight),
+                        format_args!("{separator}{} ({:+.2})", c.as_written(draft), c.weight),
                     );
                 }
                 let probability = format!("{:.4}", verdict.probability());
@@ -651,12 +674,7 @@ impl Scorer<'_> {
                 "Words that weighed most (+ toward {label}, - against):\n"
             ));
             for c in shown {
-                let quoted = c
-                    .spans
-                    .first()
-                    .and_then(|span| draft.get(span.clone()))
-                    .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-                    .unwrap_or_else(|| c.term.clone());
+                let quoted = c.as_written(draft);
                 let weight = format!("{:+.2}", c.weight);
                 let weight = if c.weight > 0.0 {
                     paint(label_style(label), &weight)
@@ -704,6 +722,7 @@ fn percent(p: f64) -> String {
 /// The JSON object for one verdict.
 pub fn verdict_json(
     pipeline: &Pipeline,
+    draft: &str,
     verdict: &Verdict,
     advice: &[Advice],
     source: &str,
@@ -717,7 +736,7 @@ pub fn verdict_json(
     let contributions: Vec<serde_json::Value> = verdict
         .contributions
         .iter()
-        .map(|c| json!({"term": c.term, "weight": c.weight}))
+        .map(|c| json!({"term": c.term, "text": c.as_written(draft), "weight": c.weight}))
         .collect();
     json!({
         "label": labels[verdict.label],

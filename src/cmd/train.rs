@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use crate::atomic::write_atomically;
 use crate::cmd::{DataArgs, FeatureArgs, ResourceArgs};
-use crate::dataset::{Dataset, load_labelled, read_file};
+use crate::dataset::{Dataset, check_columns, load_labelled, read_file};
 use crate::error::{Error, Result};
 use crate::eval::cv::{default_eval_path, fit_and_evaluate, score_dataset};
 use crate::eval::split::train_test_split;
@@ -81,36 +81,94 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<i32> {
-    let trainer = args
-        .features
-        .single()?
-        .check()?
-        .with_memory_budget(args.resources.memory_budget);
-    args.resources.precheck(&args.data.data)?;
+    // Everything that can be checked before the work is checked first: the
+    // settings, the model's folder, the data's columns and size.
+    let mut settings = args.features.single()?;
+    settings.check()?;
     let step = progress::spinner(format!("reading {}", args.data.data.display()));
     // Narration printed above the spinner.
     let say = |text: String| step.suspend(|| crate::say!("{text}"));
+    if let Some(created) = prepare_model_folder(&args.model)? {
+        say(format!(
+            "created the folder {} for the model",
+            created.display()
+        ));
+    }
+    check_columns(
+        &args.data.data,
+        &[
+            (&args.data.text_column, "--text-column"),
+            (&args.data.label_column, "--label-column"),
+        ],
+    )
+    .map_err(|e| e.for_option("--data"))?;
+    args.resources.precheck(&args.data.data)?;
     let mut dataset = load_labelled(
         &args.data.data,
         &args.data.text_column,
         &args.data.label_column,
-    )?;
+    )
+    .map_err(|e| e.for_option("--data"))?;
+    if let Some(note) = args.features.adapt_to_size(&mut settings, dataset.len()) {
+        say(note);
+    }
+    let trainer = settings
+        .check()?
+        .with_memory_budget(args.resources.memory_budget);
+    // The model this run would replace, if there is a readable one.
+    let previous_file = if args.model.exists() {
+        match load(&args.model) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                say(format!(
+                    "the existing {} cannot be read ({e}); it will be replaced",
+                    args.model.display()
+                ));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    if let Some(old) = &previous_file {
+        step.suspend(|| guard_replacement(&args, old, &dataset))?;
+    }
+    let previous = match &previous_file {
+        Some(m) => match m.to_pipeline() {
+            Ok(p) => Some(p),
+            Err(e) => {
+                say(format!(
+                    "the existing {} cannot be used ({e}); it will be replaced",
+                    args.model.display()
+                ));
+                None
+            }
+        },
+        None => None,
+    };
     let (train_rows, test_rows) = train_test_split(
         &dataset.targets,
         dataset.labels.len(),
         args.test_fraction,
         args.seed,
     )?;
+    // The trusted evaluation set: --eval, else eval.csv beside the data, else the
+    // one the replaced model was scored on (so that a model trained on other
+    // data is still held to the bundled eval.csv).
     let eval_path = args
         .eval
         .clone()
-        .or_else(|| default_eval_path(&args.data.data));
+        .or_else(|| default_eval_path(&args.data.data))
+        .or_else(|| {
+            let recorded = previous_file.as_ref()?.training.eval.as_ref()?;
+            let path = PathBuf::from(&recorded.path);
+            path.is_file().then_some(path)
+        });
     let eval_set = match &eval_path {
-        Some(path) => Some(load_labelled(
-            path,
-            &args.data.text_column,
-            &args.data.label_column,
-        )?),
+        Some(path) => Some(
+            load_labelled(path, &args.data.text_column, &args.data.label_column)
+                .map_err(|e| e.for_option("--eval"))?,
+        ),
         None => None,
     };
     let counts = dataset.label_counts();
@@ -127,22 +185,6 @@ pub fn run(args: Args) -> Result<i32> {
     let documents = trainer.analyze_all(&dataset.texts);
     // Only the analysed terms are needed from here on.
     dataset.texts = Vec::new();
-    // The model this run would replace, if there is a readable one.
-    let previous = if args.model.exists() {
-        match load(&args.model).and_then(|m| m.to_pipeline()) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                say(format!(
-                    "the existing {} cannot be read ({e}); it will be replaced",
-                    args.model.display()
-                ));
-                None
-            }
-        }
-    } else {
-        None
-    };
-
     // The held-out fit and the final fit are independent: run them side by side
     // (each one's own loops share the same cores).
     step.set_message(if test_rows.is_empty() {
@@ -288,6 +330,109 @@ pub fn run(args: Args) -> Result<i32> {
 /// Up to this many analysed terms in all (a few hundred thousand short texts),
 /// the held-out fit and the final fit run side by side.
 const SIDE_BY_SIDE_OCCURRENCES: usize = 8_000_000;
+
+/// Makes sure the model can be written before any work is done: its folder
+/// exists (the default `models/` is created; the folder created is returned)
+/// and is writable.
+fn prepare_model_folder(model: &Path) -> Result<Option<PathBuf>> {
+    let dir = match model.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut created = None;
+    if dir.exists() && !dir.is_dir() {
+        let reason = std::fs::metadata(model)
+            .err()
+            .map_or_else(|| "Not a directory".to_string(), |e| e.to_string());
+        return Err(Error::new(format!(
+            "cannot write {}: {} is a file, not a folder ({reason})",
+            model.display(),
+            dir.display()
+        ))
+        .with_hint("pass --model with a path in a folder"));
+    }
+    if !dir.is_dir() {
+        if model != Path::new(crate::cmd::DEFAULT_MODEL) {
+            return Err(Error::new(format!(
+                "cannot write {}: the folder {} does not exist",
+                model.display(),
+                dir.display()
+            ))
+            .with_hint(format!(
+                "create it first (mkdir -p {}), or pass --model with a path in an existing folder",
+                dir.display()
+            )));
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io("create the folder", &dir, &e))?;
+        created = Some(dir.clone());
+    }
+    tempfile::Builder::new()
+        .prefix(".draftcheck-write-check-")
+        .tempfile_in(&dir)
+        .map_err(|e| {
+            // The OS error alone: tempfile's message names its random file.
+            let reason = e
+                .get_ref()
+                .and_then(std::error::Error::source)
+                .map_or_else(|| e.to_string(), |os| os.to_string());
+            Error::new(format!(
+                "cannot write {}: its folder {} is not writable ({reason})",
+                model.display(),
+                dir.display()
+            ))
+            .with_hint(
+                "check the folder's permissions, or pass --model with a path you can write to",
+            )
+        })?;
+    Ok(created)
+}
+
+/// Refuses to replace a model trained on other data (another file, other
+/// contents) unless --force, or the user says yes at a terminal. Retraining on
+/// the same file as it grows is not "other data".
+fn guard_replacement(args: &Args, old: &ModelFile, dataset: &Dataset) -> Result<()> {
+    let t = &old.training;
+    let data = dataset.data_path_display();
+    let same_path = t.data_file == data
+        || matches!(
+            (Path::new(&t.data_file).canonicalize(), dataset.path.canonicalize()),
+            (Ok(a), Ok(b)) if a == b
+        );
+    if args.force || same_path || t.data_sha256 == dataset.sha256 {
+        return Ok(());
+    }
+    let what = format!(
+        "{} was trained on {} ({} drafts), and this run trains on {} ({} drafts)",
+        args.model.display(),
+        t.data_file,
+        t.rows,
+        data,
+        dataset.len()
+    );
+    let stem = dataset
+        .path
+        .file_stem()
+        .map_or_else(|| "mine".to_string(), |s| s.to_string_lossy().into_owned());
+    let elsewhere = format!("models/{stem}.json");
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        eprint!(
+            "{what}. Replace it? (a backup is kept as .prev; else use --model {elsewhere}) [y/N] "
+        );
+        let mut answer = String::new();
+        std::io::stdin()
+            .read_line(&mut answer)
+            .map_err(|e| Error::new(format!("cannot read the answer: {e}")))?;
+        if matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
+            return Ok(());
+        }
+    }
+    Err(
+        Error::new(format!("{what}; it was not replaced")).with_hint(format!(
+            "write the new model elsewhere with --model {elsewhere}, or pass --force to replace it"
+        )),
+    )
+}
 
 /// Where the replaced model is kept: `PATH.prev`.
 pub fn backup_path(model: &Path) -> PathBuf {

@@ -79,10 +79,18 @@ pub fn cross_validate(
     progress: &ProgressBar,
 ) -> Result<CrossValidation> {
     let folds = stratified_folds(targets, labels.len(), k, seed)?;
-    let fit_fold = |test: &Vec<usize>| -> Result<Scored> {
+    let fit_fold = |(f, test): (usize, &Vec<usize>)| -> Result<Scored> {
         let train = complement(targets.len(), test);
         let y: Vec<usize> = train.iter().map(|&i| targets[i]).collect();
-        let pipeline = trainer.fit(corpus, &corpus.select(&train), &y, labels)?;
+        let pipeline = trainer
+            .fit(corpus, &corpus.select(&train), &y, labels)
+            .map_err(|e| {
+                e.within(format!(
+                    "fold {} of {k} ({} training drafts)",
+                    f + 1,
+                    train.len()
+                ))
+            })?;
         let result = evaluate(&pipeline, corpus, targets, test);
         progress.inc(1);
         Ok(result)
@@ -92,6 +100,7 @@ pub fn cross_validate(
     // results do not depend on the number of cores.
     let results = folds
         .par_iter()
+        .enumerate()
         .map(fit_fold)
         .collect::<Result<Vec<Scored>>>()?;
     let mut reports = Vec::with_capacity(k);
@@ -193,7 +202,15 @@ pub fn learning_curve(
                 keep.into_iter().map(|j| train[j]).collect()
             };
             sizes.push(train.len() as f64);
-            let report = fit_and_evaluate(trainer, corpus, targets, labels, &train, test)?;
+            let report =
+                fit_and_evaluate(trainer, corpus, targets, labels, &train, test).map_err(|e| {
+                    e.within(format!(
+                        "learning curve, {:.0}% of fold {} of {k} ({} training drafts)",
+                        fraction * 100.0,
+                        f + 1,
+                        train.len()
+                    ))
+                })?;
             progress.inc(1);
             accuracies.push(report.accuracy);
             f1s.push(report.macro_f1);

@@ -270,6 +270,20 @@ pub struct Contribution {
     pub spans: Vec<Range<usize>>,
 }
 
+impl Contribution {
+    /// The term as the draft writes it: the text of its first occurrence, with
+    /// its spacing folded ("Thanks  for" for the stemmed bigram "thank for"); the
+    /// term itself when it has no span (markers).
+    pub fn as_written(&self, draft: &str) -> String {
+        self.spans
+            .first()
+            .and_then(|span| draft.get(span.clone()))
+            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| self.term.clone())
+    }
+}
+
 /// The verdict on one draft.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {

@@ -109,7 +109,8 @@ impl DenseProblem {
             let fitted = params.fit(&self.dataset).map_err(fail)?;
             // classes() is sorted, and our targets are 0..n_labels, all present.
             if fitted.classes() != (0..n_labels).collect::<Vec<_>>().as_slice() {
-                return Err(Error::new("every label needs at least one training row"));
+                return Err(Error::new("every label needs at least one training row")
+                    .with_hint("add drafts of the missing label, or use fewer --folds"));
             }
             let weights = fitted.params().t().mapv(f64::from);
             Ok(Classifier::new(
