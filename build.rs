@@ -2,10 +2,10 @@
 // exists. A checkout without it still builds; `score` then needs --model or a
 // models/drafts.json in the current folder.
 //
-// Also tells the tests which shells this machine has: a completion test whose
-// shell is missing is then reported as ignored, with the reason, instead of
+// Also tells the tests which shells (and whether Chromium) this machine has: a
+// test whose program is missing is then reported as ignored, with the reason, instead of
 // passing without checking anything. Under CI (the CI variable set) a missing
-// shell is not excused: the test runs and fails (.ci/run installs every shell).
+// program is not excused: the test runs and fails (.ci/run installs them).
 use std::path::Path;
 use std::process::Command;
 
@@ -21,14 +21,18 @@ fn main() {
     println!("cargo:rerun-if-env-changed=PATH");
     println!("cargo:rerun-if-env-changed=CI");
     let ci = std::env::var_os("CI").is_some();
-    for shell in ["bash", "zsh"] {
-        println!("cargo::rustc-check-cfg=cfg(missing_{shell})");
-        let found = Command::new(shell)
-            .args(["-c", "exit 0"])
-            .status()
-            .is_ok_and(|s| s.success());
+    for (program, probe) in [
+        ("bash", ["-c", "exit 0"]),
+        ("zsh", ["-c", "exit 0"]),
+        ("chromium", ["--version", ""]),
+    ] {
+        println!("cargo::rustc-check-cfg=cfg(missing_{program})");
+        let found = Command::new(program)
+            .args(probe.iter().filter(|a| !a.is_empty()))
+            .output()
+            .is_ok_and(|o| o.status.success());
         if !found && !ci {
-            println!("cargo:rustc-cfg=missing_{shell}");
+            println!("cargo:rustc-cfg=missing_{program}");
         }
     }
 }

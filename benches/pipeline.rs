@@ -168,5 +168,34 @@ fn scoring(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, analysis, vectorisation, fit, scoring);
+/// A desperate draft of ten sentences, for the cost of revision help.
+const TEN_SENTENCES: &str = "Hi, it's me again. I know you said you needed space. \
+I have tried to give it to you, honestly. But it has been three weeks and I cannot sleep. \
+I bought the ring back from the shop yesterday. It is sitting on the table where you left yours. \
+Your mum thinks we should talk, and so does Sam. I booked our table at Rosa's for Friday at eight. \
+Please just come, one dinner, that is all I ask. I will be waiting for you either way.";
+
+/// What revision help adds to a score: each sentence's exact effect and the
+/// suggested cut, on a ten-sentence draft (issue target: at most 5 ms more).
+fn revision(c: &mut Criterion) {
+    let dataset = drafts();
+    let trainer = trainer();
+    let pipeline = fit_all(&dataset, &trainer);
+    assert_eq!(draftcheck::revise::sentences(TEN_SENTENCES).len(), 10);
+    let mut group = c.benchmark_group("revision");
+    group.bench_function("score_only", |b| {
+        b.iter(|| pipeline.score(black_box(TEN_SENTENCES)))
+    });
+    group.bench_function("score_sentences_and_cut", |b| {
+        b.iter(|| {
+            let verdict = pipeline.score(black_box(TEN_SENTENCES));
+            let effects = draftcheck::revise::sentence_effects(&pipeline, TEN_SENTENCES, &verdict);
+            let cut = draftcheck::revise::suggest(&pipeline, TEN_SENTENCES, &verdict);
+            (effects, cut)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, analysis, vectorisation, fit, scoring, revision);
 criterion_main!(benches);

@@ -19,6 +19,7 @@ pub mod eval;
 pub mod fuzzing;
 pub mod model;
 pub mod progress;
+pub mod revise;
 pub mod text;
 
 pub use error::{Error, Result};

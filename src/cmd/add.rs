@@ -134,6 +134,13 @@ pub fn run(args: Args) -> Result<i32> {
             labels.push(existing.to_string());
         }
     }
+    if !args.new_label && labels.is_empty() {
+        return Err(Error::usage(format!(
+            "{} has no drafts yet, so the label '{label}' is new",
+            args.data.display()
+        ))
+        .with_hint("pass --new-label to add the first draft of a label"));
+    }
     if !args.new_label && !labels.contains(&label) {
         labels.sort();
         return Err(Error::usage(format!(

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use crate::cmd::Format;
-use crate::cmd::score::resolve_model_file;
 use crate::error::Result;
 use crate::model::ModelFile;
 use crate::model::file::FORMAT_VERSION;
+use crate::model::resolve::resolve_model_file;
 
 /// Show the model card: labels and their examples, settings, vocabulary, scores
 /// at training time, the training data's hash, and the terms that weigh most.

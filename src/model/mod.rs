@@ -4,6 +4,7 @@ pub mod budget;
 pub mod classifier;
 pub mod file;
 pub mod pipeline;
+pub mod resolve;
 pub mod solver;
 
 pub use classifier::{Classifier, ClassifierSettings};

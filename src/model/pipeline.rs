@@ -421,6 +421,30 @@ impl Pipeline {
         }
     }
 
+    /// The feature row of already-made tokens (see [`Analyzer::tokenize`]).
+    pub fn row_of_tokens(&self, tokens: &[crate::text::Token]) -> SparseRow {
+        let terms = self.analyzer.analyze_tokens(tokens);
+        self.vectorizer.transform_indices(
+            terms
+                .iter()
+                .filter_map(|(term, _)| self.vectorizer.index_of(term)),
+        )
+    }
+
+    /// `label`'s logit and every label's probability for a feature row.
+    pub fn logit_of_row(&self, row: &SparseRow, label: usize) -> (f64, Vec<f64>) {
+        (
+            self.classifier.explain(row, label).logit,
+            self.classifier.probabilities(row),
+        )
+    }
+
+    /// `label`'s logit and every label's probability for a text, exactly as
+    /// [`Pipeline::score`] computes them.
+    pub fn logit_of(&self, text: &str, label: usize) -> (f64, Vec<f64>) {
+        self.logit_of_row(&self.row_of_tokens(&self.analyzer.tokenize(text)), label)
+    }
+
     /// This model's weights mapped onto another vocabulary, as a solver start point.
     /// Only when the settings and labels match; terms new to `vectorizer` start at 0.
     fn warm_start_for(

@@ -1,0 +1,340 @@
+//! `draftcheck score`: verdicts, probabilities, explanations and advice for drafts.
+
+mod batch;
+pub mod csv_out;
+mod html;
+mod json;
+mod prompt;
+mod text;
+
+use std::borrow::Cow;
+use std::io::{BufWriter, IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use crate::advice::{Advice, AdviceFile};
+use crate::error::{Error, Result};
+use crate::model::Verdict;
+use crate::model::resolve::{LoadedModel, resolve_model};
+use crate::revise::{self, Revision, SentenceEffect};
+
+use csv_out::write_csv_row;
+pub use csv_out::{ADDED_COLUMNS, batch_header, spreadsheet_safe};
+pub use json::verdict_json;
+use prompt::prompt_loop;
+
+/// Score drafts: the verdict, how sure it is, the words that pushed it, and advice.
+///
+/// The model is --model if given, else models/drafts.json in the current folder if
+/// there is one, else the model built into draftcheck.
+///
+/// With no draft on the command line, a terminal gets a prompt: type or paste a
+/// draft (several lines are fine), press Enter on an empty line to score it, then
+/// edit it and try again (the up arrow recalls earlier lines); Ctrl-C drops the
+/// draft being typed, Ctrl-D leaves. With standard input piped, the whole input
+/// is one draft.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+draftcheck score \"I bought you a necklace for your birthday, please call me back\"\n  \
+draftcheck score --format json \"Congrats on the new job, hope you're doing well\"\n  \
+draftcheck score --file letter.txt\n  \
+draftcheck score            (on a terminal: a prompt; paste a draft, end it with an empty line)\n  \
+echo \"miss you so much\" | draftcheck score\n  \
+draftcheck score --batch drafts.csv --format json > verdicts.jsonl")]
+pub struct Args {
+    /// Drafts to score, each one argument.
+    #[arg(value_name = "DRAFT")]
+    pub drafts: Vec<String>,
+    /// Score the whole file as one draft (e.g. a long letter).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["drafts", "batch"])]
+    pub file: Option<PathBuf>,
+    /// Score every row of a CSV file, in order.
+    #[arg(long, value_name = "PATH.csv", conflicts_with = "drafts")]
+    pub batch: Option<PathBuf>,
+    /// Column of the --batch file holding the text.
+    #[arg(long, value_name = "NAME", default_value = "text", requires = "batch")]
+    pub text_column: String,
+    /// Model file [default: models/drafts.json if present, else the built-in model].
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+    /// Advice file [default: the built-in advice].
+    #[arg(long, value_name = "PATH")]
+    pub advice: Option<PathBuf>,
+    /// Output format: readable text, one JSON object per draft per line, or CSV
+    /// (with --batch: the input's columns plus label, probability and top_terms).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Exit with code 3 if any draft gets this label (to guard a send button or a script).
+    #[arg(long, value_name = "LABEL")]
+    pub fail_on: Option<String>,
+    /// How many terms to show in text output.
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    pub top: usize,
+    /// Prompt for drafts one after another even when standard input is not a
+    /// terminal (then each draft ends at an empty line, and no prompt is shown).
+    #[arg(long, conflicts_with_all = ["drafts", "file", "batch"])]
+    pub interactive: bool,
+}
+
+/// Output formats of `score`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Readable text.
+    Text,
+    /// One JSON object per draft per line.
+    Json,
+    /// CSV, ready for a spreadsheet (cells that would start a formula are escaped).
+    Csv,
+    /// One self-contained HTML page (no network, no external files): a report
+    /// to read at a glance, for one draft or a whole --batch.
+    Html,
+}
+
+/// Rows of a `--batch` file read, scored (on every core) and written at a time.
+pub const BATCH_CHUNK_ROWS: usize = 1024;
+
+/// The output bytes of some rows of a --batch file, and the label of each.
+pub(crate) type ScoredRows = (Vec<u8>, Vec<usize>);
+
+/// Exit code of `score --fail-on LABEL` when some draft got that label.
+pub const FAIL_ON_EXIT_CODE: i32 = 3;
+
+pub fn run(args: Args) -> Result<i32> {
+    let model = resolve_model(args.model.as_deref())?;
+    let fail_on = match &args.fail_on {
+        Some(label) => Some(
+            model
+                .pipeline
+                .labels()
+                .iter()
+                .position(|l| l == label)
+                .ok_or_else(|| {
+                    Error::usage(format!(
+                        "--fail-on {label}: the model has no such label (labels: {})",
+                        model.pipeline.labels().join(", ")
+                    ))
+                })?,
+        ),
+        None => None,
+    };
+    let advice = match &args.advice {
+        Some(path) => AdviceFile::load(path)?,
+        None => AdviceFile::embedded(),
+    };
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let scorer = Scorer {
+        model: &model,
+        advice: &advice,
+        format: args.format,
+        top: args.top,
+        colour: anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never,
+        revise: fail_on.or_else(|| {
+            model
+                .pipeline
+                .labels()
+                .iter()
+                .position(|l| l == "desperate")
+        }),
+        report: std::sync::Mutex::new(html::Report::default()),
+    };
+    let mut seen = vec![false; model.pipeline.labels().len()];
+    let terminal = std::io::stdin().is_terminal();
+    // HTML: the drafts' sections are collected, then the page is written around
+    // them, its summary first.
+    let mut sections: Vec<u8> = Vec::new();
+    if let Some(path) = &args.batch {
+        if args.format == Format::Html {
+            scorer.batch(path, &args.text_column, &mut sections, &mut seen)?;
+        } else {
+            scorer.batch(path, &args.text_column, &mut out, &mut seen)?;
+        }
+    } else if args.interactive && args.format == Format::Html {
+        return Err(Error::usage(
+            "--format html writes one page, and the prompt scores drafts one at a time",
+        )
+        .with_hint("score the drafts as arguments or with --batch FILE.csv"));
+    } else if args.interactive
+        || (terminal
+            && args.drafts.is_empty()
+            && args.file.is_none()
+            && args.format == Format::Text)
+    {
+        drop(out);
+        prompt_loop(&scorer, &mut seen, terminal)?;
+        return Ok(exit_code(fail_on, &seen));
+    } else {
+        let drafts = if let Some(path) = &args.file {
+            let bytes = crate::dataset::read_file(path)?;
+            vec![String::from_utf8(bytes).map_err(|_| {
+                Error::at(path, None, "the file is not valid UTF-8")
+                    .with_hint("save it as UTF-8 text")
+            })?]
+        } else if args.drafts.is_empty() {
+            if terminal && !crate::progress::is_quiet() {
+                eprintln!("Type or paste a draft, then press Ctrl-D:");
+            }
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| Error::new(format!("cannot read standard input: {e}")))?;
+            vec![text]
+        } else {
+            args.drafts.clone()
+        };
+        for (i, draft) in drafts.iter().enumerate() {
+            if draft.trim().is_empty() {
+                return Err(Error::usage(if drafts.len() > 1 {
+                    format!("draft {} is empty", i + 1)
+                } else {
+                    "the draft is empty".to_string()
+                })
+                .with_hint("give the text to score, e.g. draftcheck score \"your message\""));
+            }
+        }
+        if args.format == Format::Csv {
+            write_csv_row(&mut out, &["text", "label", "probability", "top_terms"])?;
+        }
+        for (i, draft) in drafts.iter().enumerate() {
+            if i > 0 && args.format == Format::Text {
+                writeln!(out).map_err(write_error)?;
+            }
+            if args.format == Format::Html {
+                seen[scorer.write(draft, None, &[], &mut sections)?] = true;
+            } else {
+                seen[scorer.write(draft, None, &[], &mut out)?] = true;
+            }
+        }
+    }
+    if args.format == Format::Html {
+        let page = html::page(&scorer, &String::from_utf8_lossy(&sections));
+        out.write_all(page.as_bytes()).map_err(write_error)?;
+    }
+    out.flush().map_err(write_error)?;
+    Ok(exit_code(fail_on, &seen))
+}
+
+/// 3 if some draft got the `--fail-on` label, else 0.
+fn exit_code(fail_on: Option<usize>, seen: &[bool]) -> i32 {
+    match fail_on {
+        Some(label) if seen[label] => FAIL_ON_EXIT_CODE,
+        _ => 0,
+    }
+}
+
+pub(crate) fn write_error(e: std::io::Error) -> Error {
+    Error::new(format!("cannot write the output: {e}"))
+}
+
+pub(crate) struct Scorer<'a> {
+    model: &'a LoadedModel,
+    advice: &'a AdviceFile,
+    format: Format,
+    top: usize,
+    /// Whether text output is coloured: only on a terminal, never with NO_COLOR.
+    colour: bool,
+    /// The label a revision moves a draft away from: --fail-on, else
+    /// `desperate` if the model has it.
+    revise: Option<usize>,
+    /// What the HTML report's summary counts (--format html).
+    report: std::sync::Mutex<html::Report>,
+}
+
+/// Everything `score` says about one draft.
+pub struct Reading {
+    pub verdict: Verdict,
+    pub advice: Vec<Advice>,
+    /// Each sentence's effect (text order; empty for a one-sentence draft).
+    pub sentences: Vec<SentenceEffect>,
+    /// What to cut, if the verdict is the one to revise and a cut changes it.
+    pub revision: Option<Revision>,
+    /// Whether the verdict is the one to revise (then no revision means no
+    /// cut that leaves some of the draft changes it).
+    pub to_revise: bool,
+}
+
+impl Scorer<'_> {
+    /// Scores a draft with its sentences, revision and advice.
+    pub(crate) fn read(&self, draft: &str) -> Reading {
+        let pipeline = &self.model.pipeline;
+        let verdict = pipeline.score(draft);
+        let advice = self.advice.select(pipeline, &verdict);
+        let mut sentences = revise::sentence_effects(pipeline, draft, &verdict);
+        if sentences.len() < 2 {
+            sentences.clear();
+        }
+        let to_revise = self.revise == Some(verdict.label);
+        let revision = if to_revise {
+            revise::suggest(pipeline, draft, &verdict)
+        } else {
+            None
+        };
+        Reading {
+            verdict,
+            advice,
+            sentences,
+            revision,
+            to_revise,
+        }
+    }
+
+    /// Scores one draft and writes it; returns the predicted label. `columns` are
+    /// the input row's cells, repeated in CSV output (empty outside --batch).
+    pub(crate) fn write(
+        &self,
+        draft: &str,
+        line: Option<u64>,
+        columns: &[Cow<str>],
+        out: &mut impl Write,
+    ) -> Result<usize> {
+        let pipeline = &self.model.pipeline;
+        match self.format {
+            Format::Json => {
+                let reading = self.read(draft);
+                let mut value = verdict_json(pipeline, draft, &reading, &self.model.source);
+                if let Some(line) = line {
+                    value["line"] = json!(line);
+                }
+                out.write_all(format!("{value}\n").as_bytes())
+                    .map_err(write_error)?;
+                Ok(reading.verdict.label)
+            }
+            Format::Text => {
+                let reading = self.read(draft);
+                out.write_all(self.verdict_text(draft, &reading).as_bytes())
+                    .map_err(write_error)?;
+                Ok(reading.verdict.label)
+            }
+            Format::Html => {
+                let reading = self.read(draft);
+                let section = html::draft_section(self, draft, line, &reading);
+                out.write_all(section.as_bytes()).map_err(write_error)?;
+                Ok(reading.verdict.label)
+            }
+            Format::Csv => {
+                // CSV carries neither advice nor sentences: only the verdict.
+                let verdict = pipeline.score(draft);
+                let mut top = String::new();
+                for (i, c) in verdict.contributions.iter().take(self.top).enumerate() {
+                    let separator = if i > 0 { "; " } else { "" };
+                    let _ = std::fmt::Write::write_fmt(
+                        &mut top,
+                        format_args!("{separator}{} ({:+.2})", c.as_written(draft), c.weight),
+                    );
+                }
+                let probability = format!("{:.4}", verdict.probability());
+                let mut cells: Vec<&str> = if columns.is_empty() {
+                    vec![draft]
+                } else {
+                    columns.iter().map(|c| c.as_ref()).collect()
+                };
+                cells.push(&pipeline.labels()[verdict.label]);
+                cells.push(&probability);
+                cells.push(&top);
+                write_csv_row(out, &cells)?;
+                Ok(verdict.label)
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! Which model a command uses: `--model PATH`, else `models/drafts.json` in the
+//! current folder, else the model built into the binary.
+
+use std::path::Path;
+
+use crate::cmd::DEFAULT_MODEL;
+use crate::error::{Error, Result};
+use crate::model::Pipeline;
+use crate::model::file::{ModelFile, load};
+
+/// The model compiled into the binary (empty if none was committed at build time).
+const EMBEDDED_MODEL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/embedded_model.json"));
+
+/// A loaded model and where it came from.
+pub struct LoadedModel {
+    pub pipeline: Pipeline,
+    pub source: String,
+}
+
+/// Loads the model file chosen by `--model`, else `models/drafts.json` in the
+/// current folder, else the embedded one; returns it with a description of where
+/// it came from.
+pub fn resolve_model_file(explicit: Option<&Path>) -> Result<(ModelFile, String)> {
+    if let Some(path) = explicit {
+        return Ok((load(path)?, path.display().to_string()));
+    }
+    let local = Path::new(DEFAULT_MODEL);
+    if local.is_file() {
+        return Ok((load(local)?, local.display().to_string()));
+    }
+    if EMBEDDED_MODEL.is_empty() {
+        return Err(
+            Error::new("no model: models/drafts.json is not here and none is built in")
+                .with_hint("train one with `draftcheck train`, or pass --model PATH"),
+        );
+    }
+    let model = ModelFile::from_slice(Path::new("<built-in model>"), EMBEDDED_MODEL)?;
+    Ok((model, "built-in".to_string()))
+}
+
+/// Like [`resolve_model_file`], ready to score.
+pub fn resolve_model(explicit: Option<&Path>) -> Result<LoadedModel> {
+    let (model, source) = resolve_model_file(explicit)?;
+    Ok(LoadedModel {
+        pipeline: model.into_pipeline()?,
+        source,
+    })
+}
