@@ -46,7 +46,7 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
 }
 
 /// The phrases of a sentence: its parts between commas, semicolons, colons and
-/// dashes, and before the conjunctions "and", "but", "so" and "because", as byte
+/// dashes, and before the conjunctions "and", "but" and "because", as byte
 /// ranges of the draft.
 fn phrases(text: &str, sentence: &Range<usize>) -> Vec<Range<usize>> {
     let s = &text[sentence.clone()];
@@ -58,7 +58,7 @@ fn phrases(text: &str, sentence: &Range<usize>) -> Vec<Range<usize>> {
         .map(|(i, c)| i + c.len_utf8())
         .collect();
     if lower.len() == s.len() {
-        for word in [" and ", " but ", " so ", " because "] {
+        for word in [" and ", " but ", " because "] {
             cuts.extend(lower.match_indices(word).map(|(i, _)| i + 1));
         }
     }
