@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::model::budget;
 use crate::model::classifier::{Classifier, ClassifierSettings, argmax};
-use crate::model::solver::sparse::CsrBuilder;
+use crate::model::solver::csr::CsrBuilder;
 use crate::model::solver::{FitReport, Problem, Solver};
 use crate::text::{
     Analyzer, AnalyzerSettings, Corpus, FeatureMap, SparseRow, Vectorizer, VectorizerSettings,

@@ -201,6 +201,20 @@ impl Corpus {
     }
 }
 
+/// Each term id of a corpus to its feature index in a vocabulary, if it has one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureMap(pub(crate) Vec<u32>);
+
+impl FeatureMap {
+    /// The feature indices of a document's term ids (repeats kept).
+    pub fn features<'a>(&'a self, document: &'a [u32]) -> impl Iterator<Item = usize> + 'a {
+        document.iter().filter_map(|&id| {
+            let f = self.0[id as usize];
+            (f != u32::MAX).then_some(f as usize)
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,5 +6,5 @@ pub mod corpus;
 pub mod vectorizer;
 
 pub use analyzer::{Analyzer, AnalyzerSettings, Token};
-pub use corpus::Corpus;
-pub use vectorizer::{FeatureMap, Selection, SparseRow, Vectorizer, VectorizerSettings, Weighting};
+pub use corpus::{Corpus, FeatureMap};
+pub use vectorizer::{Selection, SparseRow, Vectorizer, VectorizerSettings, Weighting};

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::text::Corpus;
+use crate::text::corpus::FeatureMap;
 
 /// How a term's count in a document becomes its weight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -194,20 +195,6 @@ impl VectorizerSettings {
             Vectorizer::new(self.clone(), vocabulary, doc_freq, n_docs),
             map,
         ))
-    }
-}
-
-/// Each term id of a corpus to its feature index in a vocabulary, if it has one.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FeatureMap(Vec<u32>);
-
-impl FeatureMap {
-    /// The feature indices of a document's term ids (repeats kept).
-    pub fn features<'a>(&'a self, document: &'a [u32]) -> impl Iterator<Item = usize> + 'a {
-        document.iter().filter_map(|&id| {
-            let f = self.0[id as usize];
-            (f != u32::MAX).then_some(f as usize)
-        })
     }
 }
 

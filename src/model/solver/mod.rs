@@ -13,6 +13,7 @@
 //! [`SolverChoice::Auto`] picks by the size of the dense matrix, like
 //! scikit-learn's `solver="auto"`: the model stays the same.
 
+pub mod csr;
 pub mod linfa;
 pub mod sparse;
 

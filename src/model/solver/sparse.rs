@@ -26,6 +26,7 @@ use sprs::CsMatI;
 
 use crate::error::{Error, Result};
 use crate::model::classifier::Classifier;
+use crate::model::solver::csr::CsrBuilder;
 use crate::text::SparseRow;
 
 /// Rows per block of the loss pass, and columns per block of the gradient pass.
@@ -45,10 +46,22 @@ pub struct SparseProblem {
 }
 
 impl SparseProblem {
+    /// The problem of sparse rows (each sorted by feature index).
     pub fn new(rows: &[SparseRow], n_features: usize, targets: &[usize], n_labels: usize) -> Self {
         let mut builder = CsrBuilder::new(n_features);
         builder.extend(rows);
         builder.finish(targets, n_labels)
+    }
+
+    /// The problem of a CSR matrix (its column-major copy is made here).
+    pub fn from_csr(csr: CsMatI<f32, u32, usize>, targets: &[usize], n_labels: usize) -> Self {
+        let csc = csr.to_csc();
+        SparseProblem {
+            csr,
+            csc,
+            targets: targets.iter().map(|&t| t as u32).collect(),
+            n_labels,
+        }
     }
 
     pub fn n_rows(&self) -> usize {
@@ -73,66 +86,6 @@ impl SparseProblem {
     /// Outputs per row: one logit for two labels, one per label for more.
     fn outputs(&self) -> usize {
         if self.n_labels == 2 { 1 } else { self.n_labels }
-    }
-}
-
-/// Builds the row-major matrix a chunk of rows at a time, so that the rows
-/// themselves need not all be held at once.
-pub struct CsrBuilder {
-    n_features: usize,
-    indptr: Vec<usize>,
-    indices: Vec<u32>,
-    data: Vec<f32>,
-}
-
-impl CsrBuilder {
-    pub fn new(n_features: usize) -> Self {
-        CsrBuilder {
-            n_features,
-            indptr: vec![0],
-            indices: Vec::new(),
-            data: Vec::new(),
-        }
-    }
-
-    /// Appends rows (each sorted by feature index, as the vectorizer makes them).
-    pub fn extend(&mut self, rows: &[SparseRow]) {
-        for row in rows {
-            for &(j, x) in row {
-                self.indices.push(j as u32);
-                self.data.push(x as f32);
-            }
-            self.indptr.push(self.indices.len());
-        }
-    }
-
-    pub fn rows(&self) -> usize {
-        self.indptr.len() - 1
-    }
-
-    pub fn nnz(&self) -> usize {
-        self.indices.len()
-    }
-
-    /// The problem: this matrix (and its column-major copy) with its targets.
-    pub fn finish(self, targets: &[usize], n_labels: usize) -> SparseProblem {
-        let mut indices = self.indices;
-        let mut data = self.data;
-        indices.shrink_to_fit();
-        data.shrink_to_fit();
-        let csr = CsMatI::new(
-            (self.indptr.len() - 1, self.n_features),
-            self.indptr,
-            indices,
-            data,
-        );
-        let csc = csr.to_csc();
-        SparseProblem {
-            csr,
-            csc,
-            targets: targets.iter().map(|&t| t as u32).collect(),
-            n_labels,
-        }
     }
 }
 

@@ -6,14 +6,17 @@ use std::time::Instant;
 
 use crate::atomic::write_atomically;
 use crate::cmd::{DataArgs, FeatureArgs, ResourceArgs};
-use crate::dataset::{Dataset, check_columns, load_labelled, read_file};
-use crate::error::{Error, Result};
+use crate::dataset::{check_columns, load_labelled, read_file};
+use crate::error::Result;
 use crate::eval::cv::{default_eval_path, fit_and_evaluate, score_dataset};
 use crate::eval::split::train_test_split;
 use crate::model::file::{EvalSummary, ModelFile, load};
 use crate::model::pipeline::WarmStart;
 use crate::model::{Pipeline, TrainingSummary};
 use crate::progress;
+
+mod checks;
+use checks::{gate, guard_replacement, prepare_model_folder};
 
 /// How much worse (in accuracy on the evaluation set) a new model may be than the
 /// one it replaces: about one draft in a hundred, the noise of a small set.
@@ -332,109 +335,6 @@ pub fn run(args: Args) -> Result<i32> {
 /// the held-out fit and the final fit run side by side.
 const SIDE_BY_SIDE_OCCURRENCES: usize = 2_000_000;
 
-/// Makes sure the model can be written before any work is done: its folder
-/// exists (the default `models/` is created; the folder created is returned)
-/// and is writable.
-fn prepare_model_folder(model: &Path) -> Result<Option<PathBuf>> {
-    let dir = match model.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut created = None;
-    if dir.exists() && !dir.is_dir() {
-        let reason = std::fs::metadata(model)
-            .err()
-            .map_or_else(|| "Not a directory".to_string(), |e| e.to_string());
-        return Err(Error::new(format!(
-            "cannot write {}: {} is a file, not a folder ({reason})",
-            model.display(),
-            dir.display()
-        ))
-        .with_hint("pass --model with a path in a folder"));
-    }
-    if !dir.is_dir() {
-        if model != Path::new(crate::cmd::DEFAULT_MODEL) {
-            return Err(Error::new(format!(
-                "cannot write {}: the folder {} does not exist",
-                model.display(),
-                dir.display()
-            ))
-            .with_hint(format!(
-                "create it first (mkdir -p {}), or pass --model with a path in an existing folder",
-                dir.display()
-            )));
-        }
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io("create the folder", &dir, &e))?;
-        created = Some(dir.clone());
-    }
-    tempfile::Builder::new()
-        .prefix(".draftcheck-write-check-")
-        .tempfile_in(&dir)
-        .map_err(|e| {
-            // The OS error alone: tempfile's message names its random file.
-            let reason = e
-                .get_ref()
-                .and_then(std::error::Error::source)
-                .map_or_else(|| e.to_string(), |os| os.to_string());
-            Error::new(format!(
-                "cannot write {}: its folder {} is not writable ({reason})",
-                model.display(),
-                dir.display()
-            ))
-            .with_hint(
-                "check the folder's permissions, or pass --model with a path you can write to",
-            )
-        })?;
-    Ok(created)
-}
-
-/// Refuses to replace a model trained on other data (another file, other
-/// contents) unless --force, or the user says yes at a terminal. Retraining on
-/// the same file as it grows is not "other data".
-fn guard_replacement(args: &Args, old: &ModelFile, dataset: &Dataset) -> Result<()> {
-    let t = &old.training;
-    let data = dataset.data_path_display();
-    let same_path = t.data_file == data
-        || matches!(
-            (Path::new(&t.data_file).canonicalize(), dataset.path.canonicalize()),
-            (Ok(a), Ok(b)) if a == b
-        );
-    if args.force || same_path || t.data_sha256 == dataset.sha256 {
-        return Ok(());
-    }
-    let what = format!(
-        "{} was trained on {} ({} drafts), and this run trains on {} ({} drafts)",
-        args.model.display(),
-        t.data_file,
-        t.rows,
-        data,
-        dataset.len()
-    );
-    let stem = dataset
-        .path
-        .file_stem()
-        .map_or_else(|| "mine".to_string(), |s| s.to_string_lossy().into_owned());
-    let elsewhere = format!("models/{stem}.json");
-    use std::io::IsTerminal;
-    if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
-        eprint!(
-            "{what}. Replace it? (a backup is kept as .prev; else use --model {elsewhere}) [y/N] "
-        );
-        let mut answer = String::new();
-        std::io::stdin()
-            .read_line(&mut answer)
-            .map_err(|e| Error::new(format!("cannot read the answer: {e}")))?;
-        if matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
-            return Ok(());
-        }
-    }
-    Err(
-        Error::new(format!("{what}; it was not replaced")).with_hint(format!(
-            "write the new model elsewhere with --model {elsewhere}, or pass --force to replace it"
-        )),
-    )
-}
-
 /// Where the replaced model is kept: `PATH.prev`.
 pub fn backup_path(model: &Path) -> PathBuf {
     let mut name = model.as_os_str().to_owned();
@@ -470,58 +370,4 @@ fn warm_start_text(w: &WarmStart) -> String {
         ));
     }
     text
-}
-
-/// The promotion gate: refuses a replacement that scores worse on the trusted
-/// evaluation set than the model it replaces.
-fn gate(
-    args: &Args,
-    old: &Pipeline,
-    eval_set: Option<&Dataset>,
-    new: Option<&EvalSummary>,
-    say: &dyn Fn(String),
-) -> Result<()> {
-    let (Some(set), Some(new)) = (eval_set, new) else {
-        say("no evaluation set protected this replacement: put trusted labelled drafts (never trained on) \
-             in eval.csv beside the data, or pass --eval PATH"
-            .to_string());
-        return Ok(());
-    };
-    let old_report = match score_dataset(old, set) {
-        Ok(report) => report,
-        Err(e) => {
-            say(format!(
-                "the previous model cannot be scored on {} ({e}); no gate applied",
-                new.path
-            ));
-            return Ok(());
-        }
-    };
-    let diff = new.report.accuracy - old_report.accuracy;
-    say(format!(
-        "promotion gate on {}: previous model {}, new model {} ({:+.3} accuracy)",
-        new.path,
-        old_report.headline(),
-        new.report.headline(),
-        diff
-    ));
-    if diff < -GATE_TOLERANCE - 1e-12 {
-        if args.force {
-            say("the new model is worse, but --force replaces the previous one anyway".to_string());
-        } else {
-            return Err(Error::new(format!(
-                "the new model is worse than {} on {} ({:.3} against {:.3}); the previous model was kept",
-                args.model.display(),
-                new.path,
-                new.report.accuracy,
-                old_report.accuracy
-            ))
-            .with_hint(format!(
-                "look for mislabelled or off-topic rows added to {} (draftcheck evaluate shows what fails), \
-                 or pass --force to replace the model anyway",
-                args.data.data.display()
-            )));
-        }
-    }
-    Ok(())
 }
