@@ -56,6 +56,11 @@ pub struct Args {
     /// [default: eval.csv beside the data, if present].
     #[arg(long, value_name = "PATH")]
     pub eval: Option<PathBuf>,
+    /// Stress set (labelled, with a `tag` column naming what each row tests),
+    /// scored by tag with a model trained on all the data [default:
+    /// challenge.csv beside the data, if present].
+    #[arg(long, value_name = "PATH")]
+    pub challenge: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -108,7 +113,9 @@ pub fn run(args: Args) -> Result<i32> {
     } else {
         0
     };
-    let fits = args.folds + curve_fits + usize::from(eval_path.is_some());
+    let has_challenge = args.challenge.is_some()
+        || crate::eval::cv::default_challenge_path(&args.data.data).is_some();
+    let fits = args.folds + curve_fits + usize::from(eval_path.is_some() || has_challenge);
     let progress = progress::bar(fits as u64, "fitting");
     progress.set_message(format!("analysing {} drafts", dataset.len()));
     let documents = trainer.analyze_all(&dataset.texts);
@@ -135,20 +142,39 @@ pub fn run(args: Args) -> Result<i32> {
     } else {
         None
     };
-    let trusted = match &eval_path {
-        Some(path) => {
-            progress.set_message(format!("fitting on all drafts to score {}", path.display()));
-            let eval = load_labelled(path, &args.data.text_column, &args.data.label_column)?;
-            let pipeline = trainer.fit(
-                &documents,
-                &documents.all(),
-                &dataset.targets,
-                &dataset.labels,
-            )?;
-            progress.inc(1);
-            Some((path.display().to_string(), score_dataset(&pipeline, &eval)?))
+    let challenge_path = args
+        .challenge
+        .clone()
+        .or_else(|| crate::eval::cv::default_challenge_path(&args.data.data));
+    let full = if eval_path.is_some() || challenge_path.is_some() {
+        progress.set_message("fitting on all drafts to score the held-out sets");
+        let pipeline = trainer.fit(
+            &documents,
+            &documents.all(),
+            &dataset.targets,
+            &dataset.labels,
+        )?;
+        progress.inc(1);
+        Some(pipeline)
+    } else {
+        None
+    };
+    let trusted = match (&eval_path, &full) {
+        (Some(path), Some(pipeline)) => {
+            let eval = load_labelled(path, &args.data.text_column, &args.data.label_column)
+                .map_err(|e| e.for_option("--eval"))?;
+            Some((path.display().to_string(), score_dataset(pipeline, &eval)?))
         }
-        None => None,
+        _ => None,
+    };
+    let challenge = match (&challenge_path, &full) {
+        (Some(path), Some(pipeline)) => Some(crate::eval::cv::score_challenge(
+            pipeline,
+            path,
+            &args.data.text_column,
+            &args.data.label_column,
+        )?),
+        _ => None,
     };
     progress.finish_and_clear();
     if let Some(path) = &args.plot {
@@ -182,6 +208,7 @@ pub fn run(args: Args) -> Result<i32> {
                 "folds": cv.folds,
                 "learning_curve": curve,
                 "eval": trusted.as_ref().map(|(path, report)| json!({"path": path, "report": report})),
+                "challenge": challenge,
                 "settings": trainer.settings(),
             });
             println!("{value}");
@@ -202,6 +229,9 @@ pub fn run(args: Args) -> Result<i32> {
                 None => {
                     println!("no trusted evaluation set (eval.csv beside the data, or --eval PATH)")
                 }
+            }
+            if let Some(c) = &challenge {
+                print!("{}", c.to_text());
             }
             if let Some(path) = &args.plot {
                 crate::say!("wrote {}", path.display());

@@ -272,3 +272,101 @@ pub fn default_eval_path(data: &Path) -> Option<PathBuf> {
     };
     (candidate.is_file() && !same).then_some(candidate)
 }
+
+/// Accuracy on the rows of one tag of a stress set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TagScore {
+    pub tag: String,
+    pub rows: usize,
+    pub accuracy: f64,
+}
+
+/// A stress set's score: the whole report and the accuracy per tag.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChallengeScore {
+    pub path: String,
+    pub report: Report,
+    pub tags: Vec<TagScore>,
+}
+
+/// The stress set that goes with a training file: `challenge.csv` in the same
+/// folder, if it exists.
+pub fn default_challenge_path(data: &Path) -> Option<PathBuf> {
+    let dir = match data.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let candidate = dir.join("challenge.csv");
+    candidate.is_file().then_some(candidate)
+}
+
+/// Scores a stress set (labelled like the training data, with a `tag` column
+/// naming the shortcut each row tests; rows without one count as `untagged`).
+pub fn score_challenge(
+    pipeline: &Pipeline,
+    path: &Path,
+    text_column: &str,
+    label_column: &str,
+) -> Result<ChallengeScore> {
+    let data = crate::dataset::load_labelled(path, text_column, label_column)
+        .map_err(|e| e.for_option("--challenge"))?;
+    let report = score_dataset(pipeline, &data)?;
+    let mut reader = crate::dataset::reader_builder()
+        .from_path(path)
+        .map_err(|e| crate::dataset::csv_error(path, e))?;
+    let headers = crate::dataset::read_headers(path, &mut reader)?;
+    let at = headers.iter().position(|h| h == "tag");
+    let mut tags = Vec::with_capacity(data.len());
+    let mut record = csv::ByteRecord::new();
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| crate::dataset::csv_error(path, e))?
+    {
+        let tag = at
+            .and_then(|i| record.get(i))
+            .map(|t| String::from_utf8_lossy(t).trim().to_string())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| "untagged".to_string());
+        tags.push(tag);
+    }
+    let labels = pipeline.labels();
+    let analyzer = pipeline.analyzer();
+    let mut by_tag: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    for ((text, &target), tag) in data.texts.iter().zip(&data.targets).zip(&tags) {
+        let probabilities = pipeline.probabilities_terms(&analyzer.analyze(text));
+        let predicted = &labels[crate::model::classifier::argmax(&probabilities)];
+        let entry = by_tag.entry(tag.clone()).or_default();
+        entry.0 += 1;
+        entry.1 += usize::from(*predicted == data.labels[target]);
+    }
+    Ok(ChallengeScore {
+        path: path.display().to_string(),
+        report,
+        tags: by_tag
+            .into_iter()
+            .map(|(tag, (rows, correct))| TagScore {
+                tag,
+                rows,
+                accuracy: correct as f64 / rows as f64,
+            })
+            .collect(),
+    })
+}
+
+impl ChallengeScore {
+    /// "challenge set PATH (340 drafts): accuracy ..., and by tag: ..."
+    pub fn to_text(&self) -> String {
+        let mut s = format!(
+            "challenge set {} ({} drafts, never trained on): {}\n  by tag:",
+            self.path,
+            self.report.rows,
+            self.report.headline()
+        );
+        for t in &self.tags {
+            s.push_str(&format!(" {} {:.3} ({}),", t.tag, t.accuracy, t.rows));
+        }
+        s.pop();
+        s.push('\n');
+        s
+    }
+}

@@ -34,6 +34,53 @@ pub struct Report {
     pub roc_auc: Option<f64>,
     pub per_class: BTreeMap<String, ClassMetrics>,
     pub confusion: Confusion,
+    /// Expected calibration error over 10 equal-width bins of confidence (the
+    /// predicted label's probability): how far "96% sure" is from being right
+    /// 96% of the time, weighted by how many verdicts fall in each bin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ece: Option<f64>,
+    /// Brier score: the mean over rows of the squared distance between the
+    /// probability vector and the true label's one-hot vector (0 is perfect).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brier: Option<f64>,
+}
+
+/// Expected calibration error over `bins` equal-width bins of confidence.
+pub fn expected_calibration_error(truth: &[usize], probabilities: &[Vec<f64>], bins: usize) -> f64 {
+    let mut count = vec![0usize; bins];
+    let mut confidence = vec![0.0f64; bins];
+    let mut correct = vec![0usize; bins];
+    for (&t, p) in truth.iter().zip(probabilities) {
+        let predicted = crate::model::classifier::argmax(p);
+        let c = p[predicted];
+        let b = ((c * bins as f64) as usize).min(bins - 1);
+        count[b] += 1;
+        confidence[b] += c;
+        correct[b] += usize::from(predicted == t);
+    }
+    let n = truth.len().max(1) as f64;
+    (0..bins)
+        .filter(|&b| count[b] > 0)
+        .map(|b| {
+            let m = count[b] as f64;
+            (m / n) * (correct[b] as f64 / m - confidence[b] / m).abs()
+        })
+        .sum()
+}
+
+/// The multi-class Brier score.
+pub fn brier_score(truth: &[usize], probabilities: &[Vec<f64>]) -> f64 {
+    let total: f64 = truth
+        .iter()
+        .zip(probabilities)
+        .map(|(&t, p)| {
+            p.iter()
+                .enumerate()
+                .map(|(k, &q)| (q - if k == t { 1.0 } else { 0.0 }).powi(2))
+                .sum::<f64>()
+        })
+        .sum();
+    total / truth.len().max(1) as f64
 }
 
 impl Report {
@@ -92,6 +139,8 @@ impl Report {
                 labels: labels.to_vec(),
                 matrix,
             },
+            ece: Some(expected_calibration_error(truth, probabilities, 10)),
+            brier: Some(brier_score(truth, probabilities)),
         }
     }
 
@@ -111,6 +160,9 @@ impl Report {
         );
         if let Some(auc) = self.roc_auc {
             out.push_str(&format!("  ROC AUC {auc:.3}"));
+        }
+        if let (Some(ece), Some(brier)) = (self.ece, self.brier) {
+            out.push_str(&format!("  ECE {ece:.3}  Brier {brier:.3}"));
         }
         out.push_str(&format!("  ({} drafts)\n", self.rows));
         let width = self
@@ -212,5 +264,26 @@ mod tests {
     fn auc_handles_ties_and_missing_labels() {
         assert_eq!(roc_auc(&[0, 1], &[0.5, 0.5]), Some(0.5));
         assert_eq!(roc_auc(&[1, 1], &[0.2, 0.5]), None);
+    }
+}
+
+#[cfg(test)]
+mod calibration_tests {
+    use super::*;
+
+    #[test]
+    fn calibration_error_is_zero_when_confidence_matches_accuracy() {
+        // Four verdicts at 75%: three right, one wrong.
+        let p = vec![vec![0.25, 0.75]; 4];
+        assert!(expected_calibration_error(&[1, 1, 1, 0], &p, 10) < 1e-12);
+        // Always 95% sure and always wrong: 0.95.
+        let p = vec![vec![0.95, 0.05]; 3];
+        assert!((expected_calibration_error(&[1, 1, 1], &p, 10) - 0.95).abs() < 1e-12);
+    }
+
+    #[test]
+    fn brier_is_the_mean_squared_distance_to_the_truth() {
+        assert!(brier_score(&[0], &[vec![1.0, 0.0]]).abs() < 1e-12);
+        assert!((brier_score(&[1], &[vec![0.6, 0.4]]) - 0.72).abs() < 1e-12);
     }
 }

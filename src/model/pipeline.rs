@@ -298,6 +298,9 @@ pub struct Verdict {
     pub contributions: Vec<Contribution>,
 }
 
+/// A verdict resting on fewer known terms than this is called borderline.
+pub const MIN_KNOWN_TERMS: usize = 2;
+
 /// A verdict whose probability is below this is called borderline (for two labels:
 /// between 0.4 and 0.6).
 pub const BORDERLINE: f64 = 0.6;
@@ -309,10 +312,18 @@ impl Verdict {
     }
 
     /// Whether the verdict is too close to call: its probability is below
-    /// [`BORDERLINE`], or no word of the draft is known to the model, so that the
-    /// verdict rests on the intercept alone and says nothing about this draft.
+    /// [`BORDERLINE`], or fewer than [`MIN_KNOWN_TERMS`] of the draft's terms
+    /// are known to the model (see [`Verdict::too_few_terms`]).
     pub fn is_borderline(&self) -> bool {
-        self.probability() < BORDERLINE || self.contributions.is_empty()
+        self.probability() < BORDERLINE || self.too_few_terms()
+    }
+
+    /// Whether fewer than [`MIN_KNOWN_TERMS`] of the draft's terms are in the
+    /// vocabulary: then the verdict rests on the prior and one or no term (a
+    /// bare "hi" reads as composed because "hi" does), and says little about
+    /// the draft.
+    pub fn too_few_terms(&self) -> bool {
+        self.contributions.len() < MIN_KNOWN_TERMS
     }
 }
 

@@ -116,6 +116,9 @@ impl Scorer<'_> {
         if shown.is_empty() {
             s.push_str("None of the draft's words are in the model's vocabulary, so this rests on the model's prior alone.\n");
         } else {
+            if verdict.too_few_terms() {
+                s.push_str("Only one of the draft's terms is known to the model: too little to judge by, so this is borderline whatever the percentage.\n");
+            }
             // The draft itself, with the words that pushed toward the verdict marked.
             let merged = merge_spans(
                 shown

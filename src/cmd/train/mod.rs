@@ -71,6 +71,10 @@ pub struct Args {
     /// Trusted evaluation set for the promotion gate [default: eval.csv beside the data].
     #[arg(long, value_name = "PATH")]
     pub eval: Option<PathBuf>,
+    /// Stress set scored by tag after training (labelled, with a `tag` column)
+    /// [default: challenge.csv beside the data, if present].
+    #[arg(long, value_name = "PATH")]
+    pub challenge: Option<PathBuf>,
     /// Replace the model even if it scores worse on the evaluation set.
     #[arg(long)]
     pub force: bool,
@@ -290,6 +294,19 @@ pub fn run(args: Args) -> Result<i32> {
         ));
     }
 
+    if let Some(path) = args
+        .challenge
+        .clone()
+        .or_else(|| crate::eval::cv::default_challenge_path(&args.data.data))
+    {
+        let c = crate::eval::cv::score_challenge(
+            &pipeline,
+            &path,
+            &args.data.text_column,
+            &args.data.label_column,
+        )?;
+        say(c.to_text().trim_end().to_string());
+    }
     if let Some(old) = &previous {
         gate(&args, old, eval_set.as_ref(), eval.as_ref(), &say)?;
     }
