@@ -30,6 +30,8 @@ pub struct Dataset {
     pub targets: Vec<usize>,
     /// SHA-256 of the file's bytes, in hex.
     pub sha256: String,
+    /// The line of the file where each row's record starts.
+    pub lines: Vec<u64>,
 }
 
 impl Dataset {
@@ -272,6 +274,7 @@ pub fn parse_labelled(
 
     let mut texts = Vec::new();
     let mut raw_labels = Vec::new();
+    let mut lines = Vec::new();
     let mut record = csv::ByteRecord::new();
     let mut last_multiline = None;
     loop {
@@ -294,6 +297,7 @@ pub fn parse_labelled(
         }
         texts.push(text.to_string());
         raw_labels.push(label.to_string());
+        lines.push(line);
     }
     reader.get_ref().check_closed(path, last_multiline)?;
     if texts.is_empty() {
@@ -324,5 +328,6 @@ pub fn parse_labelled(
         labels,
         targets,
         sha256,
+        lines,
     })
 }

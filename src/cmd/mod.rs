@@ -11,6 +11,7 @@ use crate::model::{ClassifierSettings, Settings};
 use crate::text::{AnalyzerSettings, Selection, VectorizerSettings, Weighting};
 
 pub mod add;
+pub mod audit;
 pub mod completions;
 pub mod evaluate;
 pub mod info;
@@ -70,6 +71,7 @@ pub enum Command {
     Score(score::Args),
     Evaluate(evaluate::Args),
     Add(add::Args),
+    Audit(audit::Args),
     Info(info::Args),
     Completions(completions::Args),
     Man(man::Args),
@@ -83,6 +85,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Score(args) => score::run(args),
         Command::Evaluate(args) => evaluate::run(args),
         Command::Add(args) => add::run(args),
+        Command::Audit(args) => audit::run(args),
         Command::Info(args) => info::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),

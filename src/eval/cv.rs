@@ -125,6 +125,41 @@ pub fn cross_validate(
     })
 }
 
+/// Out-of-fold probabilities of every row, in row order: each row scored by the
+/// model of the fold it was held out of (the same seeded, stratified folds and
+/// fits as [`cross_validate`]).
+pub fn out_of_fold(
+    trainer: &Trainer,
+    corpus: &Corpus,
+    targets: &[usize],
+    labels: &[String],
+    k: usize,
+    seed: u64,
+    progress: &ProgressBar,
+) -> Result<Vec<Vec<f64>>> {
+    let folds = stratified_folds(targets, labels.len(), k, seed)?;
+    let scored = folds
+        .par_iter()
+        .enumerate()
+        .map(|(f, test)| -> Result<(Vec<usize>, Scored)> {
+            let train = complement(targets.len(), test);
+            let y: Vec<usize> = train.iter().map(|&i| targets[i]).collect();
+            let pipeline = trainer
+                .fit(corpus, &corpus.select(&train), &y, labels)
+                .map_err(|e| e.within(format!("fold {} of {k}", f + 1)))?;
+            progress.inc(1);
+            Ok((test.clone(), evaluate(&pipeline, corpus, targets, test)))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut out = vec![Vec::new(); targets.len()];
+    for (rows, s) in scored {
+        for (i, p) in rows.into_iter().zip(s.probabilities) {
+            out[i] = p;
+        }
+    }
+    Ok(out)
+}
+
 /// Mean and sample standard deviation.
 pub fn mean_std(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let values: Vec<f64> = values.collect();

@@ -1,0 +1,326 @@
+//! `draftcheck audit`: rows whose label looks wrong, and duplicate rows.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::cmd::{DataArgs, FeatureArgs, ResourceArgs};
+use crate::dataset::load_labelled;
+use crate::error::Result;
+use crate::eval::cv::out_of_fold;
+use crate::model::classifier::argmax;
+use crate::progress;
+
+/// Find likely label mistakes and duplicate rows in labelled data.
+///
+/// Every row is scored by a model that never saw it (k-fold cross-validation,
+/// the same folds and fits as `evaluate`); the rows whose given label gets the
+/// lowest out-of-fold probability, and that the model would label otherwise,
+/// come first, each with the label it suggests and the terms behind it. Rows
+/// whose texts are the same after folding case, spacing and punctuation are
+/// listed as duplicates, and as conflicts when their labels differ.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+draftcheck audit\n  \
+draftcheck audit --data mine.csv --top 50\n  \
+draftcheck audit --format json | jq 'select(.kind == \"conflict\")'")]
+pub struct Args {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Number of folds.
+    #[arg(long, value_name = "K", default_value_t = 5)]
+    pub folds: usize,
+    /// Seed of the fold assignment.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub seed: u64,
+    /// How many likely label mistakes to list.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
+    pub format: AuditFormat,
+    #[command(flatten)]
+    pub features: FeatureArgs,
+    #[command(flatten)]
+    pub resources: ResourceArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuditFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+/// One finding, as JSON and CSV print it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// `label` (a likely label mistake), `duplicate` or `conflict`.
+    pub kind: &'static str,
+    /// 1-based record number (header excluded).
+    pub row: usize,
+    /// The line of the CSV where the record starts.
+    pub line: u64,
+    pub label: String,
+    /// The label the model suggests (for `label`), or the other row's label.
+    pub suggested: String,
+    /// Out-of-fold probability of the suggested label (for `label`).
+    pub probability: Option<f64>,
+    /// Terms that push toward the suggested label (for `label`), or the row it
+    /// duplicates (for the others: "row N").
+    pub terms: Vec<String>,
+    pub text: String,
+}
+
+/// Case, spacing and punctuation folded: what makes two texts duplicates.
+pub fn fold(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_lowercase().next().unwrap_or(c)
+            } else {
+                ' '
+            }
+        })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn run(args: Args) -> Result<i32> {
+    let mut settings = args.features.single()?;
+    settings.check()?;
+    args.resources.precheck(&args.data.data)?;
+    let data = load_labelled(
+        &args.data.data,
+        &args.data.text_column,
+        &args.data.label_column,
+    )
+    .map_err(|e| e.for_option("--data"))?;
+    if let Some(note) = args.features.adapt_to_size(&mut settings, data.len()) {
+        crate::say!("{note}");
+    }
+    let trainer = settings
+        .check()?
+        .with_memory_budget(args.resources.memory_budget);
+    let bar = progress::bar(args.folds as u64 + 1, "auditing");
+    bar.set_message(format!("analysing {} drafts", data.len()));
+    let corpus = trainer.analyze_all(&data.texts);
+    bar.set_message(format!("{}-fold out-of-fold probabilities", args.folds));
+    let oof = out_of_fold(
+        &trainer,
+        &corpus,
+        &data.targets,
+        &data.labels,
+        args.folds,
+        args.seed,
+        &bar,
+    )?;
+    // The model on every row explains the disagreements.
+    let full = trainer.fit(&corpus, &corpus.all(), &data.targets, &data.labels)?;
+    bar.inc(1);
+    bar.finish_and_clear();
+
+    // Likely label mistakes: the model labels them otherwise; lowest
+    // out-of-fold probability of the given label first.
+    let mut suspects: Vec<(f64, usize, usize)> = oof
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let suggested = argmax(p);
+            (suggested != data.targets[i]).then_some((p[data.targets[i]], i, suggested))
+        })
+        .collect();
+    suspects.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let flagged = suspects.len();
+    let mut findings: Vec<Finding> = Vec::new();
+    for &(_, i, suggested) in suspects.iter().take(args.top) {
+        let text = &data.texts[i];
+        let verdict = full.score(text);
+        // Contributions toward the suggested label: from the full model's
+        // explanation of that label's logit.
+        let row = full.row_of_tokens(&full.analyzer().tokenize(text));
+        let explanation = full.classifier().explain(&row, suggested);
+        let mut toward: Vec<(usize, f64)> = explanation
+            .contributions
+            .into_iter()
+            .filter(|&(_, w)| w > 0.0)
+            .collect();
+        toward.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let terms = toward
+            .iter()
+            .take(4)
+            .map(|&(j, w)| {
+                let term = &full.vectorizer().terms()[j];
+                let written = verdict
+                    .contributions
+                    .iter()
+                    .find(|c| &c.term == term)
+                    .map_or_else(|| term.clone(), |c| c.as_written(text));
+                format!("{written} ({w:+.2})")
+            })
+            .collect();
+        findings.push(Finding {
+            kind: "label",
+            row: i + 1,
+            line: data.lines[i],
+            label: data.labels[data.targets[i]].clone(),
+            suggested: data.labels[suggested].clone(),
+            probability: Some(oof[i][suggested]),
+            terms,
+            text: text.clone(),
+        });
+    }
+    // Duplicates, after folding case, spacing and punctuation.
+    let mut first: BTreeMap<String, usize> = BTreeMap::new();
+    let mut duplicates = 0;
+    for (i, text) in data.texts.iter().enumerate() {
+        let key = fold(text);
+        match first.get(&key) {
+            Some(&j) => {
+                duplicates += 1;
+                let conflict = data.targets[i] != data.targets[j];
+                findings.push(Finding {
+                    kind: if conflict { "conflict" } else { "duplicate" },
+                    row: i + 1,
+                    line: data.lines[i],
+                    label: data.labels[data.targets[i]].clone(),
+                    suggested: data.labels[data.targets[j]].clone(),
+                    probability: None,
+                    terms: vec![format!("row {}", j + 1)],
+                    text: text.clone(),
+                });
+            }
+            None => {
+                first.insert(key, i);
+            }
+        }
+    }
+    print_findings(
+        &args,
+        &data.path.display().to_string(),
+        data.len(),
+        flagged,
+        duplicates,
+        &findings,
+    )
+}
+
+fn print_findings(
+    args: &Args,
+    path: &str,
+    rows: usize,
+    flagged: usize,
+    duplicates: usize,
+    findings: &[Finding],
+) -> Result<i32> {
+    let write_error =
+        |e: std::io::Error| crate::Error::new(format!("cannot write the output: {e}"));
+    use std::io::Write;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match args.format {
+        AuditFormat::Json => {
+            for f in findings {
+                let line =
+                    serde_json::to_string(f).map_err(|e| crate::Error::new(e.to_string()))?;
+                writeln!(out, "{line}").map_err(write_error)?;
+            }
+        }
+        AuditFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record([
+                "kind",
+                "row",
+                "line",
+                "label",
+                "suggested",
+                "probability",
+                "terms",
+                "text",
+            ])
+            .map_err(|e| crate::Error::new(e.to_string()))?;
+            for f in findings {
+                w.write_record([
+                    f.kind.to_string(),
+                    f.row.to_string(),
+                    f.line.to_string(),
+                    f.label.clone(),
+                    f.suggested.clone(),
+                    f.probability
+                        .map_or_else(String::new, |p| format!("{p:.4}")),
+                    f.terms.join("; "),
+                    crate::cmd::score::spreadsheet_safe(&f.text).into_owned(),
+                ])
+                .map_err(|e| crate::Error::new(e.to_string()))?;
+            }
+            w.flush().map_err(write_error)?;
+        }
+        AuditFormat::Text => {
+            writeln!(
+                out,
+                "{path}: {rows} rows; {flagged} the model labels otherwise (out of fold, {} folds), {duplicates} duplicates",
+                args.folds
+            )
+            .map_err(write_error)?;
+            let labels: Vec<&Finding> = findings.iter().filter(|f| f.kind == "label").collect();
+            if !labels.is_empty() {
+                writeln!(
+                    out,
+                    "Likeliest label mistakes first (row, line: given -> suggested, probability):"
+                )
+                .map_err(write_error)?;
+            }
+            for f in labels {
+                let flat: String = f.text.split_whitespace().collect::<Vec<_>>().join(" ");
+                let short: String = flat.chars().take(90).collect();
+                writeln!(
+                    out,
+                    "  row {} (line {}): {} -> {} ({:.0}%)  “{}{}”\n      because of: {}",
+                    f.row,
+                    f.line,
+                    f.label,
+                    f.suggested,
+                    f.probability.unwrap_or(0.0) * 100.0,
+                    short,
+                    if flat.chars().count() > 90 { "…" } else { "" },
+                    f.terms.join(", ")
+                )
+                .map_err(write_error)?;
+            }
+            for f in findings.iter().filter(|f| f.kind != "label") {
+                writeln!(
+                    out,
+                    "  row {} (line {}) repeats {}{}",
+                    f.row,
+                    f.line,
+                    f.terms.join(""),
+                    if f.kind == "conflict" {
+                        format!(
+                            " with another label ({} here, {} there)",
+                            f.label, f.suggested
+                        )
+                    } else {
+                        String::new()
+                    }
+                )
+                .map_err(write_error)?;
+            }
+        }
+    }
+    out.flush().map_err(write_error)?;
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_ignores_case_spacing_and_punctuation() {
+        assert_eq!(fold("  Please, CALL me!!\n"), "please call me");
+        assert_eq!(fold("please call me"), fold("Please... call   me."));
+        assert_ne!(fold("call me"), fold("call you"));
+    }
+}
