@@ -31,6 +31,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::model::theme::{THEMES, ThemeScore};
 use crate::model::{Pipeline, Verdict};
 use crate::text::analyzer::{CAPS_MARKER, NUMBER_MARKER};
 use crate::text::{Analyzer, AnalyzerSettings};
@@ -251,17 +252,78 @@ impl AdviceFile {
                     matched: Vec::new(),
                 }),
         );
-        // Entries drawing on the same section read as one piece of advice.
-        let mut merged: Vec<Advice> = Vec::with_capacity(out.len());
-        for item in out {
-            match merged.iter_mut().find(|m| m.section == item.section) {
-                Some(m) => {
-                    m.summary = format!("{} {}", m.summary, item.summary);
-                    m.matched.extend(item.matched);
-                }
-                None => merged.push(item),
-            }
-        }
-        merged
+        merge_sections(out)
     }
+
+    /// The advice for a verdict by its learned themes: the entry of each theme
+    /// (by id: `gifts`, `love-letters`, `pressure`) whose probability is at
+    /// least one half, most probable first (the most probable one if none is),
+    /// then the entries shown always. None when this label has no entry for
+    /// any theme (an advice file of the user's own: its cues decide).
+    pub fn select_by_themes(
+        &self,
+        pipeline: &Pipeline,
+        verdict: &Verdict,
+        scores: &[ThemeScore],
+    ) -> Option<Vec<Advice>> {
+        let label = &pipeline.labels()[verdict.label];
+        let advice = self.labels.get(label)?;
+        let entry_of = |theme: &str| {
+            let id = THEMES.iter().find(|(name, _)| *name == theme)?.1;
+            advice
+                .entries
+                .iter()
+                .position(|e| e.id.as_deref() == Some(id))
+        };
+        let mut candidates: Vec<(&ThemeScore, usize)> = scores
+            .iter()
+            .filter_map(|s| Some((s, entry_of(&s.theme)?)))
+            .collect();
+        if candidates.is_empty() {
+            return None;
+        }
+        candidates.sort_by(|a, b| b.0.probability.total_cmp(&a.0.probability));
+        let keep = candidates
+            .iter()
+            .filter(|(s, _)| s.probability >= 0.5)
+            .count()
+            .max(1);
+        let terms = pipeline.vectorizer().terms();
+        let mut out: Vec<Advice> = candidates
+            .into_iter()
+            .take(keep)
+            .map(|(s, i)| Advice {
+                section: advice.entries[i].section.clone(),
+                summary: advice.entries[i].summary.clone(),
+                matched: s
+                    .contributions
+                    .iter()
+                    .filter(|(_, w)| *w > 0.0)
+                    .take(4)
+                    .map(|&(j, _)| terms[j].clone())
+                    .collect(),
+            })
+            .collect();
+        out.extend(advice.entries.iter().filter(|e| e.always).map(|e| Advice {
+            section: e.section.clone(),
+            summary: e.summary.clone(),
+            matched: Vec::new(),
+        }));
+        Some(merge_sections(out))
+    }
+}
+
+/// Entries drawing on the same section read as one piece of advice.
+fn merge_sections(out: Vec<Advice>) -> Vec<Advice> {
+    let mut merged: Vec<Advice> = Vec::with_capacity(out.len());
+    for item in out {
+        match merged.iter_mut().find(|m| m.section == item.section) {
+            Some(m) => {
+                m.summary = format!("{} {}", m.summary, item.summary);
+                m.matched.extend(item.matched);
+            }
+            None => merged.push(item),
+        }
+    }
+    merged
 }

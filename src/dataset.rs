@@ -106,6 +106,26 @@ pub fn find_columns(
     .with_hint(format!("name the columns with {}", options.join(" and "))))
 }
 
+/// Every row's value of an optional column, in row order; None if the file has
+/// no such column.
+pub fn read_optional_column(path: &Path, name: &str) -> Result<Option<Vec<String>>> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, &e))?;
+    let mut reader = reader_builder().from_reader(std::io::BufReader::new(file));
+    let headers = read_headers(path, &mut reader)?;
+    let Some(at) = headers.iter().position(|h| h == name) else {
+        return Ok(None);
+    };
+    let mut values = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| csv_error(path, e))?
+    {
+        values.push(field_str(path, &record, at)?.to_string());
+    }
+    Ok(Some(values))
+}
+
 /// Checks, from the header row alone, that `path` has the columns wanted: a
 /// quick check before a long read or fit.
 pub fn check_columns(path: &Path, wanted: &[(&str, &str)]) -> Result<()> {

@@ -86,6 +86,10 @@ pub struct ModelFile {
     pub weights: Vec<Vec<f64>>,
     pub intercepts: Vec<f64>,
     pub training: TrainingSummary,
+    /// What a desperate draft does (gift, letter, pressure), if the training
+    /// data had a `theme` column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub themes: Option<crate::model::theme::ThemeFile>,
 }
 
 /// Largest weight or intercept accepted. Regularised models stay far below it
@@ -137,6 +141,7 @@ impl ModelFile {
                 .map(|r| r.to_vec())
                 .collect(),
             intercepts: classifier.intercepts().to_vec(),
+            themes: pipeline.themes().map(|t| t.to_file(training.rows)),
             training,
         }
     }
@@ -250,6 +255,9 @@ impl ModelFile {
             ));
         }
         self.settings.check().map_err(|e| e.message().to_string())?;
+        if let Some(themes) = &self.themes {
+            crate::model::theme::Themes::from_file(themes, n_features)?;
+        }
         Ok(())
     }
 
@@ -266,7 +274,17 @@ impl ModelFile {
         let weights = Array2::from_shape_vec((rows, vectorizer.len()), self.weights.concat())
             .map_err(|e| Error::new(format!("bad weight matrix: {e}")))?;
         let classifier = Classifier::new(weights, Array1::from(self.intercepts), self.labels.len());
-        Pipeline::from_parts(self.settings, vectorizer, classifier, self.labels)
+        let themes = match &self.themes {
+            Some(file) => Some(
+                crate::model::theme::Themes::from_file(file, vectorizer.len())
+                    .map_err(|msg| Error::new(format!("bad themes: {msg}")))?,
+            ),
+            None => None,
+        };
+        Ok(
+            Pipeline::from_parts(self.settings, vectorizer, classifier, self.labels)?
+                .with_themes(themes),
+        )
     }
 
     /// The pipeline this file describes (a copy; see [`into_pipeline`](Self::into_pipeline)).

@@ -6,6 +6,7 @@ pub mod file;
 pub mod pipeline;
 pub mod resolve;
 pub mod solver;
+pub mod theme;
 
 pub use classifier::{Classifier, ClassifierSettings};
 pub use file::{ModelFile, TrainingSummary};

@@ -17,6 +17,7 @@ use crate::model::budget;
 use crate::model::classifier::{Classifier, ClassifierSettings, argmax};
 use crate::model::solver::csr::CsrBuilder;
 use crate::model::solver::{FitReport, Problem, Solver};
+use crate::model::theme::Themes;
 use crate::text::{
     Analyzer, AnalyzerSettings, Corpus, FeatureMap, SparseRow, Vectorizer, VectorizerSettings,
 };
@@ -205,6 +206,7 @@ impl Trainer {
             classifier,
             labels: labels.to_vec(),
             fit_report: Some(fit_report),
+            themes: None,
         })
     }
 }
@@ -257,6 +259,8 @@ pub struct Pipeline {
     labels: Vec<String>,
     /// How the classifier was fitted (None for a model loaded from a file).
     fit_report: Option<FitReport>,
+    /// What a desperate draft does, if the data had themes.
+    themes: Option<Themes>,
 }
 
 /// One term's part in a verdict.
@@ -348,6 +352,7 @@ impl Pipeline {
             classifier,
             labels,
             fit_report: None,
+            themes: None,
         })
     }
 
@@ -366,6 +371,22 @@ impl Pipeline {
     pub fn labels(&self) -> &[String] {
         &self.labels
     }
+    /// The themes model, if there is one.
+    pub fn themes(&self) -> Option<&Themes> {
+        self.themes.as_ref()
+    }
+
+    /// Adds (or removes) the themes model.
+    pub fn with_themes(mut self, themes: Option<Themes>) -> Self {
+        self.themes = themes;
+        self
+    }
+
+    /// The feature row of a corpus document, through the corpus's feature map.
+    pub fn row_of_document(&self, map: &FeatureMap, document: &[u32]) -> SparseRow {
+        self.vectorizer.transform_indices(map.features(document))
+    }
+
     /// How the classifier was fitted, for a pipeline fitted in this process.
     pub fn fit_report(&self) -> Option<&FitReport> {
         self.fit_report.as_ref()

@@ -35,6 +35,19 @@ pub fn verdict_json(
             })
         })
         .collect();
+    let terms = pipeline.vectorizer().terms();
+    let themes: Vec<serde_json::Value> = reading
+        .themes
+        .iter()
+        .map(|t| {
+            json!({
+                "theme": t.theme,
+                "probability": t.probability,
+                "terms": t.contributions.iter().filter(|(_, w)| *w > 0.0).take(4)
+                    .map(|&(j, w)| json!({"term": terms[j], "weight": w})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
     let revision = reading.revision.as_ref().map(|r| {
         json!({
             "remove": r.remove.iter().map(|x| json!({"start": x.start, "end": x.end})).collect::<Vec<_>>(),
@@ -63,6 +76,7 @@ pub fn verdict_json(
         "advice": advice,
         "sentences": sentences,
         "revision": revision,
+        "themes": themes,
         "model": source,
     })
 }

@@ -17,6 +17,7 @@ use crate::advice::{Advice, AdviceFile};
 use crate::error::{Error, Result};
 use crate::model::Verdict;
 use crate::model::resolve::{LoadedModel, resolve_model};
+use crate::model::theme::ThemeScore;
 use crate::revise::{self, Revision, SentenceEffect};
 
 use csv_out::write_csv_row;
@@ -245,6 +246,8 @@ pub(crate) struct Scorer<'a> {
 pub struct Reading {
     pub verdict: Verdict,
     pub advice: Vec<Advice>,
+    /// Theme probabilities (a verdict to revise, with a model that has themes).
+    pub themes: Vec<ThemeScore>,
     /// Each sentence's effect (text order; empty for a one-sentence draft).
     pub sentences: Vec<SentenceEffect>,
     /// What to cut, if the verdict is the one to revise and a cut changes it.
@@ -259,12 +262,24 @@ impl Scorer<'_> {
     pub(crate) fn read(&self, draft: &str) -> Reading {
         let pipeline = &self.model.pipeline;
         let verdict = pipeline.score(draft);
-        let advice = self.advice.select(pipeline, &verdict);
+        // A desperate verdict's advice follows its learned themes, when the
+        // model has them and the advice file has their entries; else cues.
+        let to_revise = self.revise == Some(verdict.label);
+        let themes: Vec<ThemeScore> = match pipeline.themes() {
+            Some(t) if to_revise => {
+                t.score(&pipeline.row_of_tokens(&pipeline.analyzer().tokenize(draft)))
+            }
+            _ => Vec::new(),
+        };
+        let advice = self
+            .advice
+            .select_by_themes(pipeline, &verdict, &themes)
+            .filter(|_| !themes.is_empty())
+            .unwrap_or_else(|| self.advice.select(pipeline, &verdict));
         let mut sentences = revise::sentence_effects(pipeline, draft, &verdict);
         if sentences.len() < 2 {
             sentences.clear();
         }
-        let to_revise = self.revise == Some(verdict.label);
         let revision = if to_revise {
             revise::suggest(pipeline, draft, &verdict)
         } else {
@@ -273,6 +288,7 @@ impl Scorer<'_> {
         Reading {
             verdict,
             advice,
+            themes,
             sentences,
             revision,
             to_revise,

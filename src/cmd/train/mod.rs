@@ -250,6 +250,35 @@ pub fn run(args: Args) -> Result<i32> {
     );
     let heldout = heldout?;
     let (pipeline, warm) = fitted?;
+    // Themes, when the data says what each desperate draft does.
+    let pipeline = match crate::dataset::read_optional_column(&args.data.data, "theme")? {
+        Some(cells) if cells.len() == dataset.len() => {
+            let map = pipeline.feature_map(&documents);
+            let (mut rows, mut themes) = (Vec::new(), Vec::new());
+            for (i, cell) in cells.iter().enumerate() {
+                let t = crate::model::theme::parse(cell);
+                if !t.is_empty() {
+                    rows.push(pipeline.row_of_document(&map, documents.document(i)));
+                    themes.push(t);
+                }
+            }
+            let fitted = crate::model::theme::Themes::fit(
+                &trainer.settings().classifier,
+                &rows,
+                pipeline.vectorizer().len(),
+                &themes,
+            )?;
+            if let Some(t) = &fitted {
+                say(format!(
+                    "themes: {} learned from the {} rows that have one",
+                    t.names().join(", "),
+                    rows.len()
+                ));
+            }
+            pipeline.with_themes(fitted)
+        }
+        _ => pipeline,
+    };
     match &heldout {
         None => say("held-out evaluation skipped (--test-fraction 0)".to_string()),
         Some(report) => say(format!(
