@@ -290,11 +290,28 @@ fn curve_text(points: &[CurvePoint]) -> String {
 }
 
 /// Cross-validates every combination and prints them best first (by mean macro-F1,
-/// then log loss).
+/// then log loss), each with the macro-F1 of a model on all rows on the
+/// evaluation set and the stress set (drafts written apart from the training
+/// data: how each setting holds up under shift).
 fn search(args: &Args, dataset: &Dataset, trainers: &[Trainer]) -> Result<i32> {
     // Analyse the texts once per distinct analyzer setting.
     let mut analysed: HashMap<String, crate::text::Corpus> = HashMap::new();
     let mut results = Vec::with_capacity(trainers.len());
+    let eval_set = match args
+        .eval
+        .clone()
+        .or_else(|| default_eval_path(&args.data.data))
+    {
+        Some(path) => Some(
+            load_labelled(&path, &args.data.text_column, &args.data.label_column)
+                .map_err(|e| e.for_option("--eval"))?,
+        ),
+        None => None,
+    };
+    let challenge_path = args
+        .challenge
+        .clone()
+        .or_else(|| crate::eval::cv::default_challenge_path(&args.data.data));
     let progress = progress::bar(
         (trainers.len() * args.folds) as u64,
         format!("{} combinations", trainers.len()),
@@ -313,7 +330,36 @@ fn search(args: &Args, dataset: &Dataset, trainers: &[Trainer]) -> Result<i32> {
             args.seed,
             &progress,
         )?;
-        results.push((trainer.settings().clone(), cv));
+        // Against shift: macro-F1 on the held-out sets, of a model on all rows.
+        let shift = if eval_set.is_some() || challenge_path.is_some() {
+            let pipeline = trainer.fit(
+                documents,
+                &documents.all(),
+                &dataset.targets,
+                &dataset.labels,
+            )?;
+            let eval_f1 = match &eval_set {
+                Some(set) => Some(score_dataset(&pipeline, set)?.macro_f1),
+                None => None,
+            };
+            let challenge_f1 = match &challenge_path {
+                Some(path) => Some(
+                    crate::eval::cv::score_challenge(
+                        &pipeline,
+                        path,
+                        &args.data.text_column,
+                        &args.data.label_column,
+                    )?
+                    .report
+                    .macro_f1,
+                ),
+                None => None,
+            };
+            (eval_f1, challenge_f1)
+        } else {
+            (None, None)
+        };
+        results.push((trainer.settings().clone(), cv, shift));
     }
     progress.finish_and_clear();
     results.sort_by(|a, b| {
@@ -326,9 +372,11 @@ fn search(args: &Args, dataset: &Dataset, trainers: &[Trainer]) -> Result<i32> {
             let ranked: Vec<_> = results
                 .iter()
                 .enumerate()
-                .map(|(i, (settings, cv))| {
+                .map(|(i, (settings, cv, (eval_f1, challenge_f1)))| {
                     json!({
                         "rank": i + 1,
+                        "eval_macro_f1": eval_f1,
+                        "challenge_macro_f1": challenge_f1,
                         "settings": settings,
                         "accuracy": cv.pooled.accuracy,
                         "macro_f1": cv.pooled.macro_f1,
@@ -354,11 +402,12 @@ fn search(args: &Args, dataset: &Dataset, trainers: &[Trainer]) -> Result<i32> {
                 args.seed
             );
             println!(
-                "  rank  alpha     ngrams  min_df  max_feat  weighting  macro-F1        accuracy        log loss"
+                "  rank  alpha     ngrams  min_df  max_feat  weighting  macro-F1        accuracy        log loss  eval F1  challenge F1"
             );
-            for (i, (s, cv)) in results.iter().enumerate() {
+            let f1 = |x: &Option<f64>| x.map_or_else(|| "—".to_string(), |v| format!("{v:.3}"));
+            for (i, (s, cv, (eval_f1, challenge_f1))) in results.iter().enumerate() {
                 println!(
-                    "  {:>4}  {:<8}  {:<6}  {:>6}  {:>8}  {:<9}  {:.3} ± {:.3}   {:.3} ± {:.3}   {:.3}",
+                    "  {:>4}  {:<8}  {:<6}  {:>6}  {:>8}  {:<9}  {:.3} ± {:.3}   {:.3} ± {:.3}   {:.3}     {:>7}  {:>12}",
                     i + 1,
                     format!("{}", s.classifier.alpha),
                     format!("{}-{}", s.analyzer.ngram_min, s.analyzer.ngram_max),
@@ -373,7 +422,9 @@ fn search(args: &Args, dataset: &Dataset, trainers: &[Trainer]) -> Result<i32> {
                     cv.macro_f1_std,
                     cv.accuracy_mean,
                     cv.accuracy_std,
-                    cv.pooled.log_loss
+                    cv.pooled.log_loss,
+                    f1(eval_f1),
+                    f1(challenge_f1)
                 );
             }
         }
