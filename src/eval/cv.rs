@@ -67,6 +67,43 @@ pub struct CrossValidation {
     pub macro_f1_std: f64,
 }
 
+/// Fits each of `k` seeded, stratified folds on the other folds' rows and
+/// scores it: (the fold's rows, their scores), in fold order. Folds are
+/// independent: they are fitted side by side (each fit's own work is parallel
+/// too, on the same rayon pool), and the results do not depend on the number
+/// of cores. `progress` advances by one per fold.
+fn fit_folds(
+    trainer: &Trainer,
+    corpus: &Corpus,
+    targets: &[usize],
+    labels: &[String],
+    k: usize,
+    seed: u64,
+    progress: &ProgressBar,
+) -> Result<Vec<(Vec<usize>, Scored)>> {
+    let folds = stratified_folds(targets, labels.len(), k, seed)?;
+    folds
+        .par_iter()
+        .enumerate()
+        .map(|(f, test)| {
+            let train = complement(targets.len(), test);
+            let y: Vec<usize> = train.iter().map(|&i| targets[i]).collect();
+            let pipeline = trainer
+                .fit(corpus, &corpus.select(&train), &y, labels)
+                .map_err(|e| {
+                    e.within(format!(
+                        "fold {} of {k} ({} training drafts)",
+                        f + 1,
+                        train.len()
+                    ))
+                })?;
+            let scored = evaluate(&pipeline, corpus, targets, test);
+            progress.inc(1);
+            Ok((test.clone(), scored))
+        })
+        .collect()
+}
+
 /// Stratified k-fold cross-validation with a seeded fold assignment. `progress`
 /// advances by one per fold (pass `ProgressBar::hidden()` for none).
 pub fn cross_validate(
@@ -78,31 +115,10 @@ pub fn cross_validate(
     seed: u64,
     progress: &ProgressBar,
 ) -> Result<CrossValidation> {
-    let folds = stratified_folds(targets, labels.len(), k, seed)?;
-    let fit_fold = |(f, test): (usize, &Vec<usize>)| -> Result<Scored> {
-        let train = complement(targets.len(), test);
-        let y: Vec<usize> = train.iter().map(|&i| targets[i]).collect();
-        let pipeline = trainer
-            .fit(corpus, &corpus.select(&train), &y, labels)
-            .map_err(|e| {
-                e.within(format!(
-                    "fold {} of {k} ({} training drafts)",
-                    f + 1,
-                    train.len()
-                ))
-            })?;
-        let result = evaluate(&pipeline, corpus, targets, test);
-        progress.inc(1);
-        Ok(result)
-    };
-    // Folds are independent: fit them side by side (each fit's own work is
-    // parallel too, on the same rayon pool), and collect them in fold order; the
-    // results do not depend on the number of cores.
-    let results = folds
-        .par_iter()
-        .enumerate()
-        .map(fit_fold)
-        .collect::<Result<Vec<Scored>>>()?;
+    let results: Vec<Scored> = fit_folds(trainer, corpus, targets, labels, k, seed, progress)?
+        .into_iter()
+        .map(|(_, scored)| scored)
+        .collect();
     let mut reports = Vec::with_capacity(k);
     let mut truth = Vec::with_capacity(targets.len());
     let mut probabilities = Vec::with_capacity(targets.len());
@@ -137,20 +153,7 @@ pub fn out_of_fold(
     seed: u64,
     progress: &ProgressBar,
 ) -> Result<Vec<Vec<f64>>> {
-    let folds = stratified_folds(targets, labels.len(), k, seed)?;
-    let scored = folds
-        .par_iter()
-        .enumerate()
-        .map(|(f, test)| -> Result<(Vec<usize>, Scored)> {
-            let train = complement(targets.len(), test);
-            let y: Vec<usize> = train.iter().map(|&i| targets[i]).collect();
-            let pipeline = trainer
-                .fit(corpus, &corpus.select(&train), &y, labels)
-                .map_err(|e| e.within(format!("fold {} of {k}", f + 1)))?;
-            progress.inc(1);
-            Ok((test.clone(), evaluate(&pipeline, corpus, targets, test)))
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let scored = fit_folds(trainer, corpus, targets, labels, k, seed, progress)?;
     let mut out = vec![Vec::new(); targets.len()];
     for (rows, s) in scored {
         for (i, p) in rows.into_iter().zip(s.probabilities) {
