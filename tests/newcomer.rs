@@ -211,3 +211,43 @@ fn the_batch_csv_of_a_file_with_a_label_column_has_unique_headers() {
         }
     }
 }
+
+#[test]
+fn forcing_a_model_of_other_labels_does_not_borrow_its_evaluation_set() {
+    // A model trained on drafts (with data/eval.csv recorded), replaced with
+    // --force by one of other labels: the old evaluation set does not apply.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    write_csv(
+        &dir.path().join("data/drafts.csv"),
+        60,
+        0,
+        ["text", "label"],
+    );
+    std::fs::copy(
+        root().join("data/eval.csv"),
+        dir.path().join("data/eval.csv"),
+    )
+    .unwrap();
+    assert_works(draftcheck_in(dir.path()).args(["train"]));
+    let other = dir.path().join("tickets.csv");
+    std::fs::write(
+        &other,
+        "text,label\nmy order never came,complaint\nthanks for the quick refund,praise\n\
+         the parcel was late again,complaint\ngreat service today,praise\n",
+    )
+    .unwrap();
+    let out = assert_works(draftcheck_in(dir.path()).args([
+        "train",
+        "--force",
+        "--test-fraction",
+        "0",
+        "--data",
+        "tickets.csv",
+    ]));
+    let text = stdout(&out);
+    assert!(
+        text.contains("no evaluation set protected this replacement"),
+        "{text}"
+    );
+}

@@ -98,6 +98,10 @@ pub const BATCH_CHUNK_ROWS: usize = 1024;
 /// The output bytes of some rows of a --batch file, and the label of each.
 pub(crate) type ScoredRows = (Vec<u8>, Vec<usize>);
 
+/// Drafts of more sentences than this get no sentence effects or cut: each
+/// sentence costs a rescoring of the whole draft.
+pub const MAX_EXPLAINED_SENTENCES: usize = 60;
+
 /// Exit code of `score --fail-on LABEL` when some draft got that label.
 pub const FAIL_ON_EXIT_CODE: i32 = 3;
 
@@ -276,10 +280,15 @@ impl Scorer<'_> {
             .select_by_themes(pipeline, &verdict, &themes)
             .filter(|_| !themes.is_empty())
             .unwrap_or_else(|| self.advice.select(pipeline, &verdict));
-        let mut sentences = revise::sentence_effects(pipeline, draft, &verdict);
-        if sentences.len() < 2 {
-            sentences.clear();
-        }
+        // Each sentence costs a rescoring of the whole draft (and a cut, several):
+        // a long letter is explained sentence by sentence up to a size.
+        let n = revise::sentences(draft).len();
+        let sentences = if (2..=MAX_EXPLAINED_SENTENCES).contains(&n) {
+            revise::sentence_effects(pipeline, draft, &verdict)
+        } else {
+            Vec::new()
+        };
+        let to_revise = to_revise && n <= MAX_EXPLAINED_SENTENCES;
         let revision = if to_revise {
             revise::suggest(pipeline, draft, &verdict)
         } else {

@@ -167,8 +167,12 @@ pub fn run(args: Args) -> Result<i32> {
         .clone()
         .or_else(|| default_eval_path(&args.data.data))
         .or_else(|| {
-            let recorded = previous_file.as_ref()?.training.eval.as_ref()?;
-            let path = PathBuf::from(&recorded.path);
+            // Only for a model of the same labels: another label set's
+            // evaluation set cannot score this data's model.
+            let old = previous_file
+                .as_ref()
+                .filter(|m| m.labels == dataset.labels)?;
+            let path = PathBuf::from(&old.training.eval.as_ref()?.path);
             path.is_file().then_some(path)
         });
     let eval_set = match &eval_path {
