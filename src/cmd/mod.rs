@@ -17,6 +17,7 @@ pub mod evaluate;
 pub mod info;
 pub mod man;
 pub mod score;
+pub mod suggest;
 pub mod train;
 
 /// The version line: the tool's version and the model format it reads and writes.
@@ -69,6 +70,7 @@ pub struct Cli {
 pub enum Command {
     Train(train::Args),
     Score(score::Args),
+    Suggest(suggest::Args),
     Evaluate(evaluate::Args),
     Add(add::Args),
     Audit(audit::Args),
@@ -83,6 +85,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Train(args) => train::run(args),
         Command::Score(args) => score::run(args),
+        Command::Suggest(args) => suggest::run(args),
         Command::Evaluate(args) => evaluate::run(args),
         Command::Add(args) => add::run(args),
         Command::Audit(args) => audit::run(args),
