@@ -86,7 +86,7 @@ fn audit_text_names_rows_and_lines() {
     let (data, _) = noisy(dir.path());
     let out = assert_works(
         draftcheck_in(dir.path())
-            .args(["audit", "--top", "3", "--data"])
+            .args(["audit", "--top", "3", "--repeats", "2", "--data"])
             .arg(&data),
     );
     let text = String::from_utf8_lossy(&out.stdout);

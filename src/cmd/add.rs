@@ -65,6 +65,166 @@ fn lock_path(data: &Path) -> PathBuf {
     data.with_file_name(format!(".{name}.lock"))
 }
 
+/// Where an appended draft landed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    /// Its record number (1-based, header excluded): the number of drafts now.
+    pub row: usize,
+    /// The line of the file where it starts.
+    pub line: u64,
+}
+
+/// Appends one labelled draft to `data`, under the lock and atomically: the
+/// label must be in the file (or `new_label`), the draft must not be there
+/// already (ignoring case and spacing).
+pub fn append(
+    data: &Path,
+    text_column: &str,
+    label_column: &str,
+    text: &str,
+    label: &str,
+    new_label: bool,
+) -> Result<Appended> {
+    if !data.is_file() {
+        return Err(Error::io(
+            "read",
+            data,
+            &std::io::Error::from(std::io::ErrorKind::NotFound),
+        )
+        .with_hint(
+            "pass the data file with --data PATH, or create it with a header row first, e.g. text,label",
+        ));
+    }
+
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock_path(data))
+        .map_err(|e| Error::io("lock", data, &e))?;
+    lock.lock().map_err(|e| Error::io("lock", data, &e))?;
+
+    let bytes = read_file(data)?;
+    let mut reader = reader_builder().from_reader(bytes.as_slice());
+    let headers = read_headers(data, &mut reader)?;
+    let columns = find_columns(
+        data,
+        &headers,
+        &[
+            (text_column, "--text-column"),
+            (label_column, "--label-column"),
+        ],
+    )?;
+    let (text_at, label_at) = (columns[0], columns[1]);
+    let wanted = normalize(text);
+    let mut labels: Vec<String> = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    let mut rows = 0usize;
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| csv_error(data, e))?
+    {
+        rows += 1;
+        let line = record.position().map_or(0, |p| p.line());
+        if normalize(field_str(data, &record, text_at)?) == wanted {
+            return Err(Error::at(
+                data,
+                Some(line),
+                format!("this draft is already in the file (row {rows})"),
+            )
+            .with_hint("nothing was added"));
+        }
+        let existing = field_str(data, &record, label_at)?.trim();
+        if !labels.iter().any(|l| l == existing) {
+            labels.push(existing.to_string());
+        }
+    }
+    if !new_label && labels.is_empty() {
+        return Err(Error::usage(format!(
+            "{} has no drafts yet, so the label '{label}' is new",
+            data.display()
+        ))
+        .with_hint("pass --new-label to add the first draft of a label"));
+    }
+    if !new_label && !labels.iter().any(|l| l == label) {
+        labels.sort();
+        return Err(Error::usage(format!(
+            "the label '{label}' is not in {} (labels: {})",
+            data.display(),
+            labels.join(", ")
+        ))
+        .with_hint("check the spelling, or pass --new-label to start a new one"));
+    }
+
+    // The new row, quoted as needed, with the file's own line ending.
+    let crlf = bytes.windows(2).any(|w| w == b"\r\n");
+    let mut row = vec![String::new(); headers.len()];
+    row[text_at] = text.to_string();
+    row[label_at] = label.to_string();
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(if crlf {
+            csv::Terminator::CRLF
+        } else {
+            csv::Terminator::Any(b'\n')
+        })
+        .from_writer(Vec::new());
+    writer
+        .write_record(&row)
+        .map_err(|e| Error::new(format!("cannot encode the row: {e}")))?;
+    let encoded = writer
+        .into_inner()
+        .map_err(|e| Error::new(format!("cannot encode the row: {e}")))?;
+    write_atomically(data, |w| {
+        w.write_all(&bytes)?;
+        if !bytes.is_empty() && !bytes.ends_with(b"\n") {
+            w.write_all(if crlf { b"\r\n" } else { b"\n" })?;
+        }
+        w.write_all(&encoded)
+    })?;
+    drop(lock);
+    let newlines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+    let line = newlines + if bytes.ends_with(b"\n") { 1 } else { 2 };
+    Ok(Appended {
+        row: rows + 1,
+        line,
+    })
+}
+
+/// Removes the last draft of `data` if its text is `text` (the undo of an
+/// [`append`]), under the lock and atomically. Returns whether it did.
+pub fn remove_last(data: &Path, text_column: &str, text: &str) -> Result<bool> {
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock_path(data))
+        .map_err(|e| Error::io("lock", data, &e))?;
+    lock.lock().map_err(|e| Error::io("lock", data, &e))?;
+    let bytes = read_file(data)?;
+    let mut reader = reader_builder().from_reader(bytes.as_slice());
+    let headers = read_headers(data, &mut reader)?;
+    let at = find_columns(data, &headers, &[(text_column, "--text-column")])?[0];
+    let mut record = csv::ByteRecord::new();
+    let mut last: Option<(u64, String)> = None;
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| csv_error(data, e))?
+    {
+        let start = record.position().map_or(0, |p| p.byte());
+        last = Some((start, field_str(data, &record, at)?.to_string()));
+    }
+    let Some((start, last_text)) = last else {
+        return Ok(false);
+    };
+    if normalize(&last_text) != normalize(text) {
+        return Ok(false);
+    }
+    let keep = &bytes[..start as usize];
+    write_atomically(data, |w| w.write_all(keep))?;
+    drop(lock);
+    Ok(true)
+}
+
 pub fn run(args: Args) -> Result<i32> {
     let text = match (&args.text, &args.file) {
         (Some(text), _) => text.clone(),
@@ -80,112 +240,22 @@ pub fn run(args: Args) -> Result<i32> {
     if label.is_empty() {
         return Err(Error::usage("the label is empty").with_hint("pass --label LABEL"));
     }
-    if !args.data.is_file() {
-        return Err(Error::io(
-            "read",
-            &args.data,
-            &std::io::Error::from(std::io::ErrorKind::NotFound),
-        )
-        .with_hint(
-            "pass the data file with --data PATH, or create it with a header row first, e.g. text,label",
-        ));
-    }
-
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(lock_path(&args.data))
-        .map_err(|e| Error::io("lock", &args.data, &e))?;
-    lock.lock().map_err(|e| Error::io("lock", &args.data, &e))?;
-
-    let bytes = read_file(&args.data)?;
-    let mut reader = reader_builder().from_reader(bytes.as_slice());
-    let headers = read_headers(&args.data, &mut reader)?;
-    let columns = find_columns(
+    let appended = append(
         &args.data,
-        &headers,
-        &[
-            (&args.text_column, "--text-column"),
-            (&args.label_column, "--label-column"),
-        ],
+        &args.text_column,
+        &args.label_column,
+        &text,
+        &label,
+        args.new_label,
     )?;
-    let (text_at, label_at) = (columns[0], columns[1]);
-    let wanted = normalize(&text);
-    let mut labels: Vec<String> = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    let mut rows = 0usize;
-    while reader
-        .read_byte_record(&mut record)
-        .map_err(|e| csv_error(&args.data, e))?
-    {
-        rows += 1;
-        let line = record.position().map_or(0, |p| p.line());
-        if normalize(field_str(&args.data, &record, text_at)?) == wanted {
-            return Err(Error::at(
-                &args.data,
-                Some(line),
-                format!("this draft is already in the file (row {rows})"),
-            )
-            .with_hint("nothing was added"));
-        }
-        let existing = field_str(&args.data, &record, label_at)?.trim();
-        if !labels.iter().any(|l| l == existing) {
-            labels.push(existing.to_string());
-        }
-    }
-    if !args.new_label && labels.is_empty() {
-        return Err(Error::usage(format!(
-            "{} has no drafts yet, so the label '{label}' is new",
-            args.data.display()
-        ))
-        .with_hint("pass --new-label to add the first draft of a label"));
-    }
-    if !args.new_label && !labels.contains(&label) {
-        labels.sort();
-        return Err(Error::usage(format!(
-            "the label '{label}' is not in {} (labels: {})",
-            args.data.display(),
-            labels.join(", ")
-        ))
-        .with_hint("check the spelling, or pass --new-label to start a new one"));
-    }
-
-    // The new row, quoted as needed, with the file's own line ending.
-    let crlf = bytes.windows(2).any(|w| w == b"\r\n");
-    let mut row = vec![String::new(); headers.len()];
-    row[text_at] = text;
-    row[label_at] = label.clone();
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(if crlf {
-            csv::Terminator::CRLF
-        } else {
-            csv::Terminator::Any(b'\n')
-        })
-        .from_writer(Vec::new());
-    writer
-        .write_record(&row)
-        .map_err(|e| Error::new(format!("cannot encode the row: {e}")))?;
-    let encoded = writer
-        .into_inner()
-        .map_err(|e| Error::new(format!("cannot encode the row: {e}")))?;
-    write_atomically(&args.data, |w| {
-        w.write_all(&bytes)?;
-        if !bytes.is_empty() && !bytes.ends_with(b"\n") {
-            w.write_all(if crlf { b"\r\n" } else { b"\n" })?;
-        }
-        w.write_all(&encoded)
-    })?;
-    drop(lock);
-    let newlines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-    let line = newlines + if bytes.ends_with(b"\n") { 1 } else { 2 };
     // Rows count records (a draft with line breaks spans several lines).
     let data = args.data.display();
     crate::say!(
-        "added a '{label}' draft to {data} as row {} (line {line}); {} drafts in all. \
+        "added a '{label}' draft to {data} as row {} (line {}); {} drafts in all. \
          To use it, retrain: draftcheck train --data {data}",
-        rows + 1,
-        rows + 1
+        appended.row,
+        appended.line,
+        appended.row
     );
     Ok(0)
 }

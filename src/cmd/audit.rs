@@ -33,6 +33,10 @@ pub struct Args {
     /// Seed of the fold assignment.
     #[arg(long, value_name = "N", default_value_t = 42)]
     pub seed: u64,
+    /// Cross-validations to average, each with its own fold seed (seed, seed+1,
+    /// ...): more repeats, steadier out-of-fold probabilities.
+    #[arg(long, value_name = "R", default_value_t = 1)]
+    pub repeats: usize,
     /// How many likely label mistakes to list.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub top: usize,
@@ -108,7 +112,7 @@ pub fn run(args: Args) -> Result<i32> {
     bar.set_message(format!("analysing {} drafts", data.len()));
     let corpus = trainer.analyze_all(&data.texts);
     bar.set_message(format!("{}-fold out-of-fold probabilities", args.folds));
-    let oof = out_of_fold(
+    let mut oof = out_of_fold(
         &trainer,
         &corpus,
         &data.targets,
@@ -117,6 +121,28 @@ pub fn run(args: Args) -> Result<i32> {
         args.seed,
         &bar,
     )?;
+    for r in 1..args.repeats.max(1) {
+        let more = out_of_fold(
+            &trainer,
+            &corpus,
+            &data.targets,
+            &data.labels,
+            args.folds,
+            args.seed.wrapping_add(r as u64),
+            &bar,
+        )?;
+        for (p, q) in oof.iter_mut().zip(more) {
+            for (a, b) in p.iter_mut().zip(q) {
+                *a += b;
+            }
+        }
+    }
+    let repeats = args.repeats.max(1) as f64;
+    for p in &mut oof {
+        for a in p.iter_mut() {
+            *a /= repeats;
+        }
+    }
     // The model on every row explains the disagreements.
     let full = trainer.fit(&corpus, &corpus.all(), &data.targets, &data.labels)?;
     bar.inc(1);

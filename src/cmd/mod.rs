@@ -15,6 +15,7 @@ pub mod audit;
 pub mod completions;
 pub mod evaluate;
 pub mod info;
+pub mod label;
 pub mod man;
 pub mod score;
 pub mod suggest;
@@ -75,6 +76,7 @@ pub enum Command {
     Add(add::Args),
     Audit(audit::Args),
     Info(info::Args),
+    Label(label::Args),
     Completions(completions::Args),
     Man(man::Args),
 }
@@ -90,6 +92,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Add(args) => add::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Info(args) => info::run(args),
+        Command::Label(args) => label::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     }

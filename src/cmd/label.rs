@@ -1,0 +1,218 @@
+//! `draftcheck label --pool PATH.csv`: label suggested drafts, one key each.
+
+use std::collections::HashSet;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::atomic::write_atomically;
+use crate::cmd::add::{append, remove_last};
+use crate::cmd::audit::fold;
+use crate::cmd::suggest::rank;
+use crate::dataset::{check_columns, read_file, read_optional_column};
+use crate::error::{Error, Result};
+use crate::model::resolve::resolve_model;
+
+/// Label the drafts `suggest` picks from a pool, one key per label.
+///
+/// Each draft is shown with the model's guess; type the number of its label
+/// and Enter, `s` to skip, `u` to undo the last label, `q` to quit. Each label
+/// is appended to --data through the same safe path as `add` (locked, atomic).
+/// The pool is never modified: labelled drafts are remembered by hash in a
+/// file beside it (`.POOL.labelled`), so they are not offered again.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+draftcheck label --pool clients.csv\n  \
+draftcheck label --pool clients.csv --data data/drafts.csv --n 50")]
+pub struct Args {
+    /// The unlabelled drafts (a CSV with a header row).
+    #[arg(long, value_name = "PATH")]
+    pub pool: PathBuf,
+    /// Column of the pool holding the text.
+    #[arg(long, value_name = "NAME", default_value = "text")]
+    pub text_column: String,
+    /// Labelled CSV file to append to (with `text` and `label` columns).
+    #[arg(long, value_name = "PATH", default_value = crate::cmd::DEFAULT_DATA)]
+    pub data: PathBuf,
+    /// How many drafts to offer.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub n: usize,
+    /// Share of the drafts drawn at random instead of by uncertainty.
+    #[arg(long, value_name = "F", default_value_t = 0.2)]
+    pub explore: f64,
+    /// Seed of the random picks.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub seed: u64,
+    /// Model file [default: models/drafts.json if present, else the built-in model].
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+}
+
+/// The file that remembers which pool drafts were labelled: `.NAME.labelled`.
+pub fn memory_path(pool: &Path) -> PathBuf {
+    let name = pool
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    pool.with_file_name(format!(".{name}.labelled"))
+}
+
+fn hash(text: &str) -> String {
+    Sha256::digest(fold(text).as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn read_memory(path: &Path) -> Result<Vec<String>> {
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    let bytes = read_file(path)?;
+    Ok(String::from_utf8_lossy(&bytes)
+        .lines()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect())
+}
+
+fn write_memory(path: &Path, hashes: &[String]) -> Result<()> {
+    write_atomically(path, |w| {
+        for h in hashes {
+            writeln!(w, "{h}")?;
+        }
+        Ok(())
+    })
+}
+
+pub fn run(args: Args) -> Result<i32> {
+    let model = resolve_model(args.model.as_deref())?;
+    let pipeline = &model.pipeline;
+    check_columns(&args.pool, &[(&args.text_column, "--text-column")])
+        .map_err(|e| e.for_option("--pool"))?;
+    if !args.data.is_file() {
+        return Err(
+            Error::new(format!("{} does not exist", args.data.display()))
+                .with_hint("pass the labelled data file with --data PATH"),
+        );
+    }
+    let texts = read_optional_column(&args.pool, &args.text_column)?.unwrap_or_default();
+    let memory = memory_path(&args.pool);
+    let mut labelled = read_memory(&memory)?;
+    let done: HashSet<&String> = labelled.iter().collect();
+    let pending: Vec<String> = texts
+        .iter()
+        .filter(|t| !done.contains(&hash(t)))
+        .cloned()
+        .collect();
+    let known: HashSet<String> = read_optional_column(&args.data, "text")?
+        .unwrap_or_default()
+        .iter()
+        .map(|t| fold(t))
+        .collect();
+    let picks = rank(pipeline, &pending, &known, args.n, args.explore, args.seed);
+    let labels = pipeline.labels();
+    let keys: Vec<String> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| format!("{} {l}", i + 1))
+        .collect();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let write_error = |e: std::io::Error| Error::new(format!("cannot write the output: {e}"));
+    writeln!(
+        out,
+        "{} drafts to label ({} already labelled from this pool). Keys: {}, s skip, u undo, q quit.",
+        picks.len(),
+        labelled.len(),
+        keys.join(", ")
+    )
+    .map_err(write_error)?;
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    // The drafts labelled in this session, for undo.
+    let mut history: Vec<String> = Vec::new();
+    let mut count = 0usize;
+    let mut i = 0;
+    while i < picks.len() {
+        let pick = &picks[i];
+        let flat: String = pick.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        writeln!(
+            out,
+            "\n[{}/{}] “{flat}”\n  model: {} ({:.0}%)",
+            i + 1,
+            picks.len(),
+            pick.label,
+            pick.probability * 100.0
+        )
+        .map_err(write_error)?;
+        write!(out, "label> ").map_err(write_error)?;
+        out.flush().map_err(write_error)?;
+        let mut line = String::new();
+        if input
+            .read_line(&mut line)
+            .map_err(|e| Error::new(format!("cannot read the answer: {e}")))?
+            == 0
+        {
+            break;
+        }
+        let answer = line.trim().to_lowercase();
+        match answer.as_str() {
+            "q" => break,
+            "s" | "" => i += 1,
+            "u" => match history.pop() {
+                Some(text) => {
+                    if remove_last(&args.data, "text", &text)? {
+                        let h = hash(&text);
+                        labelled.retain(|x| x != &h);
+                        write_memory(&memory, &labelled)?;
+                        count -= 1;
+                        writeln!(
+                            out,
+                            "  undone: the last label was removed from {}",
+                            args.data.display()
+                        )
+                        .map_err(write_error)?;
+                        i = i.saturating_sub(1);
+                    } else {
+                        writeln!(out, "  cannot undo: {} changed since", args.data.display())
+                            .map_err(write_error)?;
+                    }
+                }
+                None => writeln!(out, "  nothing to undo").map_err(write_error)?,
+            },
+            _ => match answer
+                .parse::<usize>()
+                .ok()
+                .filter(|k| (1..=labels.len()).contains(k))
+            {
+                Some(k) => {
+                    let label = &labels[k - 1];
+                    let added = append(&args.data, "text", "label", &pick.text, label, false)?;
+                    labelled.push(hash(&pick.text));
+                    write_memory(&memory, &labelled)?;
+                    history.push(pick.text.clone());
+                    count += 1;
+                    writeln!(
+                        out,
+                        "  added as '{label}' (row {} of {})",
+                        added.row,
+                        args.data.display()
+                    )
+                    .map_err(write_error)?;
+                    i += 1;
+                }
+                None => writeln!(out, "  keys: {}, s skip, u undo, q quit", keys.join(", "))
+                    .map_err(write_error)?,
+            },
+        }
+    }
+    writeln!(
+        out,
+        "\n{count} labelled this session. To use them, retrain: draftcheck train --data {}",
+        args.data.display()
+    )
+    .map_err(write_error)?;
+    Ok(0)
+}
