@@ -95,3 +95,44 @@ fn audit_text_names_rows_and_lines() {
     assert!(text.contains("because of:"), "{text}");
     assert!(text.contains("row 2001 (line"), "{text}");
 }
+
+#[test]
+fn review_relabels_and_drops_with_a_log_and_undo_restores_the_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, _) = noisy(dir.path());
+    let before = std::fs::read(&data).unwrap();
+    let run = |args: &[&str], keys: &str| {
+        let mut cmd = draftcheck_in(dir.path());
+        cmd.arg("audit")
+            .args(args)
+            .arg("--data")
+            .arg(&data)
+            .write_stdin(keys);
+        String::from_utf8(assert_works(&mut cmd).stdout).unwrap()
+    };
+    // Relabel the first suspect, drop the second, keep the third.
+    let out = run(&["--review", "--top", "3"], "r\nd\nk\n");
+    assert!(out.contains("3 rows to review"), "{out}");
+    assert!(out.contains("relabelled as"), "{out}");
+    assert!(out.contains("dropped"), "{out}");
+    assert!(out.contains("2 change(s), logged in"), "{out}");
+    let after = std::fs::read(&data).unwrap();
+    assert_ne!(after, before);
+    let rows = |bytes: &[u8]| csv::Reader::from_reader(bytes).records().count();
+    assert_eq!(rows(&after), rows(&before) - 1);
+    let log = std::fs::read_to_string(dir.path().join("noisy.csv.audit-log.csv")).unwrap();
+    assert_eq!(log.lines().count(), 3, "{log}");
+    assert!(log.starts_with("time,row,old_label,new_label,text"));
+    // Undo twice: the file is byte for byte what it was.
+    let mut cmd = draftcheck_in(dir.path());
+    cmd.args(["audit", "--undo", "--data"]).arg(&data);
+    assert_works(&mut cmd);
+    let mut cmd = draftcheck_in(dir.path());
+    cmd.args(["audit", "--undo", "--data"]).arg(&data);
+    assert_works(&mut cmd);
+    assert_eq!(std::fs::read(&data).unwrap(), before);
+    // And nothing is left to undo.
+    let mut cmd = draftcheck_in(dir.path());
+    cmd.args(["audit", "--undo", "--data"]).arg(&data);
+    assert_clean_failure(&mut cmd, 1, &["nothing to undo"]);
+}

@@ -9,6 +9,7 @@
 
 mod common;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -365,6 +366,56 @@ fn a_killed_add_leaves_the_old_or_the_new_data() {
         now,
         [old.as_slice(), b"after the kills,composed\n"].concat()
     );
+}
+
+/// `audit --review` dropping a row, killed at random points: the data file is
+/// byte for byte the old one or the new one.
+#[test]
+fn a_killed_review_leaves_the_old_or_the_new_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let data = dir.join("d.csv");
+    subset(&data, 0, 4);
+    let old = std::fs::read(&data).unwrap();
+    let review = || {
+        let mut cmd = process_in(dir);
+        cmd.args(["audit", "--review", "--top", "1", "--data", "d.csv"])
+            .stdin(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        child.stdin.take().unwrap().write_all(b"d\n").unwrap();
+        child
+    };
+    let started = Instant::now();
+    let mut child = review();
+    assert!(child.wait().unwrap().success());
+    let duration = started.elapsed();
+    let new = std::fs::read(&data).unwrap();
+    assert_ne!(new, old);
+    std::fs::write(&data, &old).unwrap();
+    let log = dir.join("d.csv.audit-log.csv");
+    let _ = std::fs::remove_file(&log);
+
+    let mut rng = rng(3);
+    let mut tally = Tally::default();
+    for i in 0..iterations() {
+        remove_temp_files(dir);
+        let aim = random_aim(&mut rng, i, duration, 1);
+        let mut child = review();
+        tally.finished += usize::from(kill(&mut child, dir, aim));
+        let now = std::fs::read(&data).unwrap();
+        assert!(
+            now == old || now == new,
+            "iteration {i} ({aim:?}): the data is neither the old nor the new version"
+        );
+        if now == new {
+            tally.new += 1;
+            std::fs::write(&data, &old).unwrap();
+        } else {
+            tally.old += 1;
+        }
+        let _ = std::fs::remove_file(&log);
+    }
+    eprintln!("review: {} kills: {tally:?}", iterations());
 }
 
 // ---------------------------------------------------------------------------

@@ -57,7 +57,7 @@ pub fn normalize(text: &str) -> String {
 
 /// The lock file that serialises writers of `data` (never replaced, unlike the data
 /// file itself, so a lock on it stays meaningful across renames).
-fn lock_path(data: &Path) -> PathBuf {
+pub fn lock_path(data: &Path) -> PathBuf {
     let name = data
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -43,6 +43,13 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
     pub format: AuditFormat,
+    /// Walk through the likely mistakes: keep, relabel, drop, skip or quit;
+    /// each change rewrites the data (locked, atomic) and is logged beside it.
+    #[arg(long, conflicts_with = "undo")]
+    pub review: bool,
+    /// Reverse the last change of --review.
+    #[arg(long)]
+    pub undo: bool,
     #[command(flatten)]
     pub features: FeatureArgs,
     #[command(flatten)]
@@ -93,6 +100,9 @@ pub fn fold(text: &str) -> String {
 }
 
 pub fn run(args: Args) -> Result<i32> {
+    if args.undo {
+        return crate::cmd::audit_review::undo(&args.data.data);
+    }
     let mut settings = args.features.single()?;
     settings.check()?;
     args.resources.precheck(&args.data.data)?;
@@ -222,6 +232,9 @@ pub fn run(args: Args) -> Result<i32> {
                 first.insert(key, i);
             }
         }
+    }
+    if args.review {
+        return crate::cmd::audit_review::review(&args.data.data, &findings);
     }
     print_findings(
         &args,

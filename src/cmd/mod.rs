@@ -12,6 +12,7 @@ use crate::text::{AnalyzerSettings, Selection, VectorizerSettings, Weighting};
 
 pub mod add;
 pub mod audit;
+pub mod audit_review;
 pub mod completions;
 pub mod evaluate;
 pub mod info;

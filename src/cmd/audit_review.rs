@@ -1,0 +1,313 @@
+//! `audit --review` and `audit --undo`: act on the likely label mistakes, one
+//! at a time, with every change logged beside the data and undoable.
+//!
+//! The data file is rewritten under the same lock as `add`, atomically, and
+//! only the bytes of the row changed: every other row stays as it was written.
+
+use std::fs::OpenOptions;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+use crate::atomic::write_atomically;
+use crate::cmd::add::lock_path;
+use crate::cmd::audit::Finding;
+use crate::dataset::{csv_error, field_str, find_columns, read_file, read_headers, reader_builder};
+use crate::error::{Error, Result};
+
+/// The log of review changes: `DATA.audit-log.csv` beside the data.
+pub fn log_path(data: &Path) -> PathBuf {
+    let mut name = data.as_os_str().to_owned();
+    name.push(".audit-log.csv");
+    PathBuf::from(name)
+}
+
+/// One change to a row.
+#[derive(Debug, Clone, PartialEq)]
+enum Change {
+    /// Set the label.
+    Relabel(String),
+    /// Remove the row.
+    Drop,
+    /// Put a removed row back (the undo of a drop).
+    Insert { text: String, label: String },
+}
+
+/// The rows of a data file: the header, and each record's byte range.
+struct Rows {
+    bytes: Vec<u8>,
+    headers: Vec<String>,
+    /// (start, end) of each record, with its line terminator.
+    spans: Vec<(usize, usize)>,
+    texts: Vec<String>,
+    crlf: bool,
+}
+
+fn read_rows(data: &Path) -> Result<Rows> {
+    let bytes = read_file(data)?;
+    let mut reader = reader_builder().from_reader(bytes.as_slice());
+    let headers = read_headers(data, &mut reader)?;
+    let at = find_columns(
+        data,
+        &headers,
+        &[("text", "--text-column"), ("label", "--label-column")],
+    )?;
+    let (mut starts, mut texts) = (Vec::new(), Vec::new());
+    let mut record = csv::ByteRecord::new();
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| csv_error(data, e))?
+    {
+        starts.push(record.position().map_or(0, |p| p.byte()) as usize);
+        texts.push(field_str(data, &record, at[0])?.to_string());
+    }
+    let mut spans = Vec::with_capacity(starts.len());
+    for (i, &s) in starts.iter().enumerate() {
+        spans.push((s, starts.get(i + 1).copied().unwrap_or(bytes.len())));
+    }
+    let crlf = bytes.windows(2).any(|w| w == b"\r\n");
+    Ok(Rows {
+        bytes,
+        headers,
+        spans,
+        texts,
+        crlf,
+    })
+}
+
+/// One record, encoded with the file's line ending.
+fn encode(rows: &Rows, text: &str, label: &str, old: Option<&[u8]>) -> Result<Vec<u8>> {
+    // Keep the other cells of the row being relabelled; a new row gets empty ones.
+    let mut cells: Vec<String> = match old {
+        Some(bytes) => {
+            let mut r = reader_builder().has_headers(false).from_reader(bytes);
+            let mut rec = csv::StringRecord::new();
+            r.read_record(&mut rec)
+                .map_err(|e| Error::new(format!("cannot re-read a row: {e}")))?;
+            rec.iter().map(String::from).collect()
+        }
+        None => vec![String::new(); rows.headers.len()],
+    };
+    cells.resize(rows.headers.len(), String::new());
+    let t = rows
+        .headers
+        .iter()
+        .position(|h| h == "text")
+        .expect("checked");
+    let l = rows
+        .headers
+        .iter()
+        .position(|h| h == "label")
+        .expect("checked");
+    cells[t] = text.to_string();
+    cells[l] = label.to_string();
+    let mut w = csv::WriterBuilder::new()
+        .terminator(if rows.crlf {
+            csv::Terminator::CRLF
+        } else {
+            csv::Terminator::Any(b'\n')
+        })
+        .from_writer(Vec::new());
+    w.write_record(&cells)
+        .map_err(|e| Error::new(format!("cannot encode the row: {e}")))?;
+    w.into_inner()
+        .map_err(|e| Error::new(format!("cannot encode the row: {e}")))
+}
+
+/// Applies a change to row `row` (1-based) whose text must be `text`, under
+/// the lock, atomically.
+fn apply(data: &Path, row: usize, text: &str, change: &Change) -> Result<()> {
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock_path(data))
+        .map_err(|e| Error::io("lock", data, &e))?;
+    lock.lock().map_err(|e| Error::io("lock", data, &e))?;
+    let rows = read_rows(data)?;
+    let stale = || {
+        Error::new(format!(
+            "{}: row {row} is no longer the draft reviewed",
+            data.display()
+        ))
+        .with_hint("the file changed since the audit: run draftcheck audit again")
+    };
+    let mut out = Vec::with_capacity(rows.bytes.len() + text.len() + 16);
+    match change {
+        Change::Insert { text, label } => {
+            let at = rows.spans.get(row - 1).map_or(rows.bytes.len(), |s| s.0);
+            out.extend_from_slice(&rows.bytes[..at]);
+            if at == rows.bytes.len() && !rows.bytes.is_empty() && !rows.bytes.ends_with(b"\n") {
+                out.extend_from_slice(if rows.crlf { b"\r\n" } else { b"\n" });
+            }
+            out.extend(encode(&rows, text, label, None)?);
+            out.extend_from_slice(&rows.bytes[at..]);
+        }
+        _ => {
+            let (start, end) = *rows.spans.get(row - 1).ok_or_else(stale)?;
+            if rows.texts[row - 1] != text {
+                return Err(stale());
+            }
+            out.extend_from_slice(&rows.bytes[..start]);
+            if let Change::Relabel(label) = change {
+                let mut encoded = encode(&rows, text, label, Some(&rows.bytes[start..end]))?;
+                if !rows.bytes[start..end].ends_with(b"\n") {
+                    // The last row had no line ending: keep it so.
+                    while encoded.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                        encoded.pop();
+                    }
+                }
+                out.extend(encoded);
+            }
+            out.extend_from_slice(&rows.bytes[end..]);
+        }
+    }
+    write_atomically(data, |w| w.write_all(&out))?;
+    drop(lock);
+    Ok(())
+}
+
+fn append_log(data: &Path, row: usize, old: &str, new: &str, text: &str) -> Result<()> {
+    let path = log_path(data);
+    let mut bytes = if path.is_file() {
+        read_file(&path)?
+    } else {
+        Vec::new()
+    };
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    if bytes.is_empty() {
+        w.write_record(["time", "row", "old_label", "new_label", "text"])
+            .map_err(|e| Error::new(e.to_string()))?;
+    }
+    let time = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    w.write_record([time.as_str(), &row.to_string(), old, new, text])
+        .map_err(|e| Error::new(e.to_string()))?;
+    bytes.extend(w.into_inner().map_err(|e| Error::new(e.to_string()))?);
+    write_atomically(&path, |f| f.write_all(&bytes))
+}
+
+/// `audit --review`: keep, relabel, drop, skip or quit, for each finding.
+pub fn review(data: &Path, findings: &[Finding]) -> Result<i32> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let werr = |e: std::io::Error| Error::new(format!("cannot write the output: {e}"));
+    let suspects: Vec<&Finding> = findings.iter().filter(|f| f.kind == "label").collect();
+    writeln!(
+        out,
+        "{} rows to review. Keys: k keep, r relabel as suggested, d drop the row, s skip, q quit.",
+        suspects.len()
+    )
+    .map_err(werr)?;
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let (mut changed, mut dropped_before) = (0usize, Vec::<usize>::new());
+    for f in suspects {
+        // Rows dropped earlier in this review move the later ones up.
+        let row = f.row - dropped_before.iter().filter(|&&d| d < f.row).count();
+        let flat: String = f.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        writeln!(
+            out,
+            "\nrow {row} (line {}): labelled {}, the model says {} ({:.0}%)\n  “{flat}”\n  because of: {}",
+            f.line,
+            f.label,
+            f.suggested,
+            f.probability.unwrap_or(0.0) * 100.0,
+            f.terms.join(", ")
+        )
+        .map_err(werr)?;
+        write!(out, "review> ").map_err(werr)?;
+        out.flush().map_err(werr)?;
+        let mut line = String::new();
+        if input
+            .read_line(&mut line)
+            .map_err(|e| Error::new(format!("cannot read the answer: {e}")))?
+            == 0
+        {
+            break;
+        }
+        match line.trim().to_lowercase().as_str() {
+            "q" => break,
+            "r" => {
+                apply(data, row, &f.text, &Change::Relabel(f.suggested.clone()))?;
+                append_log(data, row, &f.label, &f.suggested, &f.text)?;
+                writeln!(out, "  relabelled as {}", f.suggested).map_err(werr)?;
+                changed += 1;
+            }
+            "d" => {
+                apply(data, row, &f.text, &Change::Drop)?;
+                append_log(data, row, &f.label, "", &f.text)?;
+                dropped_before.push(f.row);
+                writeln!(out, "  dropped").map_err(werr)?;
+                changed += 1;
+            }
+            _ => {}
+        }
+    }
+    writeln!(
+        out,
+        "\n{changed} change(s), logged in {} (draftcheck audit --undo reverses the last).",
+        log_path(data).display()
+    )
+    .map_err(werr)?;
+    Ok(0)
+}
+
+/// `audit --undo`: reverses the last logged change and removes it from the log.
+pub fn undo(data: &Path) -> Result<i32> {
+    let path = log_path(data);
+    if !path.is_file() {
+        return Err(Error::new(format!(
+            "{}: nothing to undo (no {})",
+            data.display(),
+            path.display()
+        ))
+        .with_hint("changes are logged by draftcheck audit --review"));
+    }
+    let bytes = read_file(&path)?;
+    let mut reader = reader_builder().from_reader(bytes.as_slice());
+    let mut entries: Vec<csv::StringRecord> = Vec::new();
+    for r in reader.records() {
+        entries.push(r.map_err(|e| csv_error(&path, e))?);
+    }
+    let Some(last) = entries.pop() else {
+        return Err(Error::new(format!("{}: nothing to undo", path.display())));
+    };
+    let row: usize = last[1]
+        .parse()
+        .map_err(|_| Error::at(&path, None, "the last entry's row is not a number"))?;
+    let (old, new, text) = (&last[2], &last[3], &last[4]);
+    if new.is_empty() {
+        apply(
+            data,
+            row,
+            text,
+            &Change::Insert {
+                text: text.to_string(),
+                label: old.to_string(),
+            },
+        )?;
+    } else {
+        apply(data, row, text, &Change::Relabel(old.to_string()))?;
+    }
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record(["time", "row", "old_label", "new_label", "text"])
+        .map_err(|e| Error::new(e.to_string()))?;
+    for e in &entries {
+        w.write_record(e).map_err(|e| Error::new(e.to_string()))?;
+    }
+    let rest = w.into_inner().map_err(|e| Error::new(e.to_string()))?;
+    write_atomically(&path, |f| f.write_all(&rest))?;
+    crate::say!(
+        "undone: row {row} {} (label {old})",
+        if new.is_empty() {
+            "put back"
+        } else {
+            "relabelled back"
+        }
+    );
+    Ok(0)
+}
