@@ -25,6 +25,8 @@ pub struct SentenceEffect {
     pub delta_logit: f64,
     /// The verdict label's probability without the sentence.
     pub probability_without: f64,
+    /// The theme the sentence carries on its own (see [`sentence_themes`]).
+    pub theme: Option<String>,
 }
 
 /// A cut that makes the draft read otherwise.
@@ -108,9 +110,31 @@ pub fn sentence_effects(pipeline: &Pipeline, text: &str, verdict: &Verdict) -> V
                 range,
                 delta_logit: verdict.logit - logit,
                 probability_without: probabilities[label],
+                theme: None,
             }
         })
         .collect()
+}
+
+/// Gives each sentence that pushes toward the verdict the theme it carries on
+/// its own: the most probable of the model's themes for the sentence's text
+/// alone, if at least one half. (The themes are fitted on desperate drafts, so
+/// a sentence that pushes the other way would get one by their prior alone.)
+/// Nothing when the model has no themes.
+pub fn sentence_themes(pipeline: &Pipeline, text: &str, effects: &mut [SentenceEffect]) {
+    let Some(themes) = pipeline.themes() else {
+        return;
+    };
+    for effect in effects.iter_mut().filter(|e| e.delta_logit > 0.0) {
+        let sentence = &text[effect.range.clone()];
+        let row = pipeline.row_of_tokens(&pipeline.analyzer().tokenize(sentence));
+        effect.theme = themes
+            .score(&row)
+            .into_iter()
+            .filter(|t| t.probability >= 0.5)
+            .max_by(|a, b| a.probability.total_cmp(&b.probability))
+            .map(|t| t.theme);
+    }
 }
 
 /// Scores the draft without some ranges, quickly: from the draft's tokens, less

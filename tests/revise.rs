@@ -173,3 +173,28 @@ fn the_html_report_escapes_drafts_and_sums_them_up() {
         assert!(!page.contains(needle), "{needle}");
     }
 }
+
+#[test]
+fn sentences_that_push_carry_their_theme() {
+    let draft = "Congrats on the job. I sent you flowers at the office. Call me when they arrive, I will be waiting.";
+    let out = assert_works(draftcheck_in(&root()).args(["score", "--format", "json", draft]));
+    let v = &json_lines(&out.stdout)[0];
+    let themes: Vec<&serde_json::Value> = v["sentences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["theme"])
+        .collect();
+    // The congratulations pushes the other way: no theme; the flowers are a gift.
+    assert!(themes[0].is_null(), "{themes:?}");
+    assert_eq!(themes[1], "gift", "{themes:?}");
+    // The draft's own themes, with the terms behind them.
+    let gift = v["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["theme"] == "gift")
+        .unwrap();
+    assert!(gift["probability"].as_f64().unwrap() > 0.5);
+    assert!(!gift["terms"].as_array().unwrap().is_empty());
+}

@@ -185,9 +185,12 @@ pub fn draft_section(scorer: &Scorer, draft: &str, line: Option<u64>, reading: &
     if !ranked.is_empty() {
         s.push_str("<ol class=\"sentences\">");
         for x in ranked.iter().take(3) {
+            let theme = x.theme.as_ref().map_or_else(String::new, |t| {
+                format!(" <span class=\"note\">({})</span>", escape(t))
+            });
             let _ = write!(
                 s,
-                "<li><span class=\"w\">{:+.2}</span> {}</li>",
+                "<li><span class=\"w\">{:+.2}</span> {}{theme}</li>",
                 x.delta_logit,
                 escape(&draft[x.range.clone()])
             );

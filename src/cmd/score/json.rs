@@ -10,7 +10,8 @@ use crate::model::Pipeline;
 /// `sentences`: each sentence's byte range (`start`, `end`) in the draft's UTF-8
 /// text, its `delta_logit` (the draft's logit minus the same label's logit with
 /// those bytes removed) and `probability_without` (the label's probability
-/// then); `theme` is null until the model has themes. `revision`: byte ranges
+/// then); `theme`, the theme the sentence carries on its own (null when none,
+/// or for a verdict not to revise, or a model without themes). `revision`: byte ranges
 /// to `remove` and the `label_after` and `probability_after` of what is left, or
 /// null (not a verdict to revise, or no cut changes it).
 pub fn verdict_json(
@@ -31,7 +32,7 @@ pub fn verdict_json(
                 "end": s.range.end,
                 "delta_logit": s.delta_logit,
                 "probability_without": s.probability_without,
-                "theme": null,
+                "theme": s.theme,
             })
         })
         .collect();

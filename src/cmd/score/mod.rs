@@ -283,11 +283,14 @@ impl Scorer<'_> {
         // Each sentence costs a rescoring of the whole draft (and a cut, several):
         // a long letter is explained sentence by sentence up to a size.
         let n = revise::sentences(draft).len();
-        let sentences = if (2..=MAX_EXPLAINED_SENTENCES).contains(&n) {
+        let mut sentences = if (2..=MAX_EXPLAINED_SENTENCES).contains(&n) {
             revise::sentence_effects(pipeline, draft, &verdict)
         } else {
             Vec::new()
         };
+        if to_revise {
+            revise::sentence_themes(pipeline, draft, &mut sentences);
+        }
         let to_revise = to_revise && n <= MAX_EXPLAINED_SENTENCES;
         let revision = if to_revise {
             revise::suggest(pipeline, draft, &verdict)

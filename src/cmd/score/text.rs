@@ -172,9 +172,13 @@ impl Scorer<'_> {
                 "Sentences that push it most (what each adds to the logit of {label}):\n"
             ));
             for x in pushing.iter().take(3) {
-                let quoted = quote(&draft[x.range.clone()], width.saturating_sub(14));
+                let quoted = quote(&draft[x.range.clone()], width.saturating_sub(26));
+                let theme = x
+                    .theme
+                    .as_ref()
+                    .map_or_else(String::new, |t| format!("  ({t})"));
                 s.push_str(&format!(
-                    "  {}  {quoted}\n",
+                    "  {}  {quoted}{theme}\n",
                     paint(style, &format!("{:+.2}", x.delta_logit))
                 ));
             }
