@@ -65,6 +65,19 @@ pub fn lock_path(data: &Path) -> PathBuf {
     data.with_file_name(format!(".{name}.lock"))
 }
 
+/// Takes the exclusive lock that serialises writers of `data` (add, label,
+/// audit --review); it is released when the returned file is dropped.
+pub fn lock_data(data: &Path) -> Result<std::fs::File> {
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock_path(data))
+        .map_err(|e| Error::io("lock", data, &e))?;
+    lock.lock().map_err(|e| Error::io("lock", data, &e))?;
+    Ok(lock)
+}
+
 /// Where an appended draft landed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appended {
@@ -96,13 +109,7 @@ pub fn append(
         ));
     }
 
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(lock_path(data))
-        .map_err(|e| Error::io("lock", data, &e))?;
-    lock.lock().map_err(|e| Error::io("lock", data, &e))?;
+    let lock = lock_data(data)?;
 
     let bytes = read_file(data)?;
     let mut reader = reader_builder().from_reader(bytes.as_slice());
@@ -193,13 +200,7 @@ pub fn append(
 /// Removes the last draft of `data` if its text is `text` (the undo of an
 /// [`append`]), under the lock and atomically. Returns whether it did.
 pub fn remove_last(data: &Path, text_column: &str, text: &str) -> Result<bool> {
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(lock_path(data))
-        .map_err(|e| Error::io("lock", data, &e))?;
-    lock.lock().map_err(|e| Error::io("lock", data, &e))?;
+    let lock = lock_data(data)?;
     let bytes = read_file(data)?;
     let mut reader = reader_builder().from_reader(bytes.as_slice());
     let headers = read_headers(data, &mut reader)?;

@@ -4,12 +4,11 @@
 //! The data file is rewritten under the same lock as `add`, atomically, and
 //! only the bytes of the row changed: every other row stays as it was written.
 
-use std::fs::OpenOptions;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::atomic::write_atomically;
-use crate::cmd::add::lock_path;
+use crate::cmd::add::lock_data;
 use crate::cmd::audit::Finding;
 use crate::dataset::{csv_error, field_str, find_columns, read_file, read_headers, reader_builder};
 use crate::error::{Error, Result};
@@ -116,13 +115,7 @@ fn encode(rows: &Rows, text: &str, label: &str, old: Option<&[u8]>) -> Result<Ve
 /// Applies a change to row `row` (1-based) whose text must be `text`, under
 /// the lock, atomically.
 fn apply(data: &Path, row: usize, text: &str, change: &Change) -> Result<()> {
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(lock_path(data))
-        .map_err(|e| Error::io("lock", data, &e))?;
-    lock.lock().map_err(|e| Error::io("lock", data, &e))?;
+    let lock = lock_data(data)?;
     let rows = read_rows(data)?;
     let stale = || {
         Error::new(format!(
@@ -217,17 +210,10 @@ pub fn review(data: &Path, findings: &[Finding]) -> Result<i32> {
             f.terms.join(", ")
         )
         .map_err(werr)?;
-        write!(out, "review> ").map_err(werr)?;
-        out.flush().map_err(werr)?;
-        let mut line = String::new();
-        if input
-            .read_line(&mut line)
-            .map_err(|e| Error::new(format!("cannot read the answer: {e}")))?
-            == 0
-        {
+        let Some(answer) = crate::cmd::ask(&mut out, &mut input, "review> ")? else {
             break;
-        }
-        match line.trim().to_lowercase().as_str() {
+        };
+        match answer.as_str() {
             "q" => break,
             "r" => {
                 apply(data, row, &f.text, &Change::Relabel(f.suggested.clone()))?;

@@ -1,7 +1,7 @@
 //! `draftcheck label --pool PATH.csv`: label suggested drafts, one key each.
 
 use std::collections::HashSet;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 use crate::atomic::write_atomically;
 use crate::cmd::add::{append, remove_last};
 use crate::cmd::audit::fold;
-use crate::cmd::suggest::rank;
-use crate::dataset::{check_columns, read_file, read_optional_column};
+use crate::cmd::suggest::{PoolArgs, rank};
+use crate::dataset::{read_file, read_optional_column};
 use crate::error::{Error, Result};
 use crate::model::resolve::resolve_model;
 
@@ -26,24 +26,11 @@ use crate::model::resolve::resolve_model;
 draftcheck label --pool clients.csv\n  \
 draftcheck label --pool clients.csv --data data/drafts.csv --n 50")]
 pub struct Args {
-    /// The unlabelled drafts (a CSV with a header row).
-    #[arg(long, value_name = "PATH")]
-    pub pool: PathBuf,
-    /// Column of the pool holding the text.
-    #[arg(long, value_name = "NAME", default_value = "text")]
-    pub text_column: String,
+    #[command(flatten)]
+    pub pool: PoolArgs,
     /// Labelled CSV file to append to (with `text` and `label` columns).
     #[arg(long, value_name = "PATH", default_value = crate::cmd::DEFAULT_DATA)]
     pub data: PathBuf,
-    /// How many drafts to offer.
-    #[arg(long, value_name = "N", default_value_t = 20)]
-    pub n: usize,
-    /// Share of the drafts drawn at random instead of by uncertainty.
-    #[arg(long, value_name = "F", default_value_t = 0.2)]
-    pub explore: f64,
-    /// Seed of the random picks.
-    #[arg(long, value_name = "N", default_value_t = 42)]
-    pub seed: u64,
     /// Model file [default: models/drafts.json if present, else the built-in model].
     #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
@@ -87,18 +74,16 @@ fn write_memory(path: &Path, hashes: &[String]) -> Result<()> {
 }
 
 pub fn run(args: Args) -> Result<i32> {
+    let texts = args.pool.read()?;
     let model = resolve_model(args.model.as_deref())?;
     let pipeline = &model.pipeline;
-    check_columns(&args.pool, &[(&args.text_column, "--text-column")])
-        .map_err(|e| e.for_option("--pool"))?;
     if !args.data.is_file() {
         return Err(
             Error::new(format!("{} does not exist", args.data.display()))
                 .with_hint("pass the labelled data file with --data PATH"),
         );
     }
-    let texts = read_optional_column(&args.pool, &args.text_column)?.unwrap_or_default();
-    let memory = memory_path(&args.pool);
+    let memory = memory_path(&args.pool.pool);
     let mut labelled = read_memory(&memory)?;
     let done: HashSet<&String> = labelled.iter().collect();
     let pending: Vec<String> = texts
@@ -111,7 +96,14 @@ pub fn run(args: Args) -> Result<i32> {
         .iter()
         .map(|t| fold(t))
         .collect();
-    let picks = rank(pipeline, &pending, &known, args.n, args.explore, args.seed);
+    let picks = rank(
+        pipeline,
+        &pending,
+        &known,
+        args.pool.n,
+        args.pool.explore,
+        args.pool.seed,
+    );
     let labels = pipeline.labels();
     let keys: Vec<String> = labels
         .iter()
@@ -147,17 +139,9 @@ pub fn run(args: Args) -> Result<i32> {
             pick.probability * 100.0
         )
         .map_err(write_error)?;
-        write!(out, "label> ").map_err(write_error)?;
-        out.flush().map_err(write_error)?;
-        let mut line = String::new();
-        if input
-            .read_line(&mut line)
-            .map_err(|e| Error::new(format!("cannot read the answer: {e}")))?
-            == 0
-        {
+        let Some(answer) = crate::cmd::ask(&mut out, &mut input, "label> ")? else {
             break;
-        }
-        let answer = line.trim().to_lowercase();
+        };
         match answer.as_str() {
             "q" => break,
             "s" | "" => i += 1,

@@ -309,6 +309,24 @@ pub fn parse_ngrams(s: &str) -> std::result::Result<(usize, usize), String> {
     Ok((min, max))
 }
 
+/// Shows `prompt` and reads one answer, trimmed and lower-cased; None at the
+/// end of the input (Ctrl-D, or the end of a piped script).
+pub fn ask(
+    out: &mut impl std::io::Write,
+    input: &mut impl std::io::BufRead,
+    prompt: &str,
+) -> Result<Option<String>> {
+    let write_error =
+        |e: std::io::Error| crate::Error::new(format!("cannot write the output: {e}"));
+    write!(out, "{prompt}").map_err(write_error)?;
+    out.flush().map_err(write_error)?;
+    let mut line = String::new();
+    let read = input
+        .read_line(&mut line)
+        .map_err(|e| crate::Error::new(format!("cannot read the answer: {e}")))?;
+    Ok((read > 0).then(|| line.trim().to_lowercase()))
+}
+
 /// Output format of results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

@@ -27,21 +27,8 @@ use crate::model::resolve::resolve_model;
 draftcheck suggest --pool clients.csv\n  \
 draftcheck suggest --pool clients.csv --n 50 --explore 0.1 --format json > next.jsonl")]
 pub struct Args {
-    /// The unlabelled drafts (a CSV with a header row).
-    #[arg(long, value_name = "PATH")]
-    pub pool: PathBuf,
-    /// Column of the pool holding the text.
-    #[arg(long, value_name = "NAME", default_value = "text")]
-    pub text_column: String,
-    /// How many drafts to suggest.
-    #[arg(long, value_name = "N", default_value_t = 20)]
-    pub n: usize,
-    /// Share of the suggestions drawn at random instead of by uncertainty.
-    #[arg(long, value_name = "F", default_value_t = 0.2)]
-    pub explore: f64,
-    /// Seed of the random picks.
-    #[arg(long, value_name = "N", default_value_t = 42)]
-    pub seed: u64,
+    #[command(flatten)]
+    pub pool: PoolArgs,
     /// Labelled data whose drafts are not suggested again.
     #[arg(long, value_name = "PATH", default_value = crate::cmd::DEFAULT_DATA)]
     pub data: PathBuf,
@@ -51,6 +38,41 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// The pool of unlabelled drafts and how many to pick from it (`suggest`, `label`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct PoolArgs {
+    /// The unlabelled drafts (a CSV with a header row).
+    #[arg(long, value_name = "PATH")]
+    pub pool: PathBuf,
+    /// Column of the pool holding the text.
+    #[arg(long, value_name = "NAME", default_value = "text")]
+    pub text_column: String,
+    /// How many drafts to pick.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub n: usize,
+    /// Share of the picks drawn at random instead of by uncertainty (0 to 1).
+    #[arg(long, value_name = "F", default_value_t = 0.2)]
+    pub explore: f64,
+    /// Seed of the random picks.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub seed: u64,
+}
+
+impl PoolArgs {
+    /// Checks the share and the pool's text column; returns the pool's texts.
+    pub fn read(&self) -> Result<Vec<String>> {
+        if !(0.0..=1.0).contains(&self.explore) {
+            return Err(Error::usage(format!(
+                "--explore must be a share between 0 and 1, got {}",
+                self.explore
+            )));
+        }
+        check_columns(&self.pool, &[(&self.text_column, "--text-column")])
+            .map_err(|e| e.for_option("--pool"))?;
+        Ok(read_optional_column(&self.pool, &self.text_column)?.unwrap_or_default())
+    }
 }
 
 /// One suggestion, as JSON prints it.
@@ -110,16 +132,8 @@ pub fn rank(
 }
 
 pub fn run(args: Args) -> Result<i32> {
-    if !(0.0..=1.0).contains(&args.explore) {
-        return Err(Error::usage(format!(
-            "--explore must be a share between 0 and 1, got {}",
-            args.explore
-        )));
-    }
+    let texts = args.pool.read()?;
     let model = resolve_model(args.model.as_deref())?;
-    check_columns(&args.pool, &[(&args.text_column, "--text-column")])
-        .map_err(|e| e.for_option("--pool"))?;
-    let texts = read_optional_column(&args.pool, &args.text_column)?.unwrap_or_default();
     let known: HashSet<String> = if args.data.is_file() {
         read_optional_column(&args.data, "text")?
             .unwrap_or_default()
@@ -133,9 +147,9 @@ pub fn run(args: Args) -> Result<i32> {
         &model.pipeline,
         &texts,
         &known,
-        args.n,
-        args.explore,
-        args.seed,
+        args.pool.n,
+        args.pool.explore,
+        args.pool.seed,
     );
     match args.format {
         Format::Json => {
