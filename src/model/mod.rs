@@ -7,6 +7,7 @@ pub mod pipeline;
 pub mod resolve;
 pub mod solver;
 pub mod theme;
+pub mod warm;
 
 pub use classifier::{Classifier, ClassifierSettings};
 pub use file::{ModelFile, TrainingSummary};
