@@ -254,8 +254,7 @@ fn print_findings(
     duplicates: usize,
     findings: &[Finding],
 ) -> Result<i32> {
-    let write_error =
-        |e: std::io::Error| crate::Error::new(format!("cannot write the output: {e}"));
+    use crate::cmd::write_error;
     use std::io::Write;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

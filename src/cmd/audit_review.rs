@@ -185,7 +185,7 @@ fn append_log(data: &Path, row: usize, old: &str, new: &str, text: &str) -> Resu
 pub fn review(data: &Path, findings: &[Finding]) -> Result<i32> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let werr = |e: std::io::Error| Error::new(format!("cannot write the output: {e}"));
+    let werr = crate::cmd::write_error;
     let suspects: Vec<&Finding> = findings.iter().filter(|f| f.kind == "label").collect();
     writeln!(
         out,

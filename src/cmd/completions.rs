@@ -4,7 +4,7 @@ use clap::CommandFactory;
 use clap_complete::Shell;
 
 use crate::cmd::Cli;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Print a shell completion script for draftcheck.
 ///
@@ -29,6 +29,6 @@ pub fn run(args: Args) -> Result<i32> {
     use std::io::Write;
     std::io::stdout()
         .write_all(&out)
-        .map_err(|e| Error::new(format!("cannot write the output: {e}")))?;
+        .map_err(crate::cmd::write_error)?;
     Ok(0)
 }

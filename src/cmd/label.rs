@@ -112,7 +112,7 @@ pub fn run(args: Args) -> Result<i32> {
         .collect();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let write_error = |e: std::io::Error| Error::new(format!("cannot write the output: {e}"));
+    use crate::cmd::write_error;
     writeln!(
         out,
         "{} drafts to label ({} already labelled from this pool). Keys: {}, s skip, u undo, q quit.",

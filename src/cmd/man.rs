@@ -28,7 +28,7 @@ pub fn run(args: Args) -> Result<i32> {
             render(&command, &mut out)?;
             std::io::stdout()
                 .write_all(&out)
-                .map_err(|e| Error::new(format!("cannot write the output: {e}")))?;
+                .map_err(crate::cmd::write_error)?;
         }
         Some(dir) => {
             let mut pages = vec![(String::from("draftcheck"), command.clone())];

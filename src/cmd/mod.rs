@@ -309,6 +309,11 @@ pub fn parse_ngrams(s: &str) -> std::result::Result<(usize, usize), String> {
     Ok((min, max))
 }
 
+/// The error of a failed write to standard output (a closed pipe, a full disk).
+pub fn write_error(e: std::io::Error) -> crate::Error {
+    crate::Error::new(format!("cannot write the output: {e}"))
+}
+
 /// Shows `prompt` and reads one answer, trimmed and lower-cased; None at the
 /// end of the input (Ctrl-D, or the end of a piped script).
 pub fn ask(
@@ -316,8 +321,6 @@ pub fn ask(
     input: &mut impl std::io::BufRead,
     prompt: &str,
 ) -> Result<Option<String>> {
-    let write_error =
-        |e: std::io::Error| crate::Error::new(format!("cannot write the output: {e}"));
     write!(out, "{prompt}").map_err(write_error)?;
     out.flush().map_err(write_error)?;
     let mut line = String::new();

@@ -228,9 +228,7 @@ fn exit_code(fail_on: Option<usize>, seen: &[bool]) -> i32 {
     }
 }
 
-pub(crate) fn write_error(e: std::io::Error) -> Error {
-    Error::new(format!("cannot write the output: {e}"))
-}
+pub(crate) use crate::cmd::write_error;
 
 pub(crate) struct Scorer<'a> {
     model: &'a LoadedModel,
