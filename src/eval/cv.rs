@@ -270,6 +270,13 @@ pub fn learning_curve(
 /// Scores every row of a labelled data set with a fitted pipeline. The data set's
 /// labels must all be labels of the model.
 pub fn score_dataset(pipeline: &Pipeline, data: &Dataset) -> Result<Report> {
+    let (truth, probabilities) = predict_dataset(pipeline, data)?;
+    Ok(Report::new(pipeline.labels(), &truth, &probabilities))
+}
+
+/// Every row's true label (as the model's label index) and predicted
+/// probabilities.
+fn predict_dataset(pipeline: &Pipeline, data: &Dataset) -> Result<(Vec<usize>, Vec<Vec<f64>>)> {
     let labels = pipeline.labels();
     let mut map = Vec::with_capacity(data.labels.len());
     for label in &data.labels {
@@ -293,7 +300,7 @@ pub fn score_dataset(pipeline: &Pipeline, data: &Dataset) -> Result<Report> {
         .iter()
         .map(|t| pipeline.probabilities_terms(&analyzer.analyze(t)))
         .collect();
-    Ok(Report::new(labels, &truth, &probabilities))
+    Ok((truth, probabilities))
 }
 
 /// The trusted evaluation set that goes with a training file: `eval.csv` in the
@@ -348,34 +355,19 @@ pub fn score_challenge(
 ) -> Result<ChallengeScore> {
     let data = crate::dataset::load_labelled(path, text_column, label_column)
         .map_err(|e| e.for_option("--challenge"))?;
-    let report = score_dataset(pipeline, &data)?;
-    let mut reader = crate::dataset::reader_builder()
-        .from_path(path)
-        .map_err(|e| crate::dataset::csv_error(path, e))?;
-    let headers = crate::dataset::read_headers(path, &mut reader)?;
-    let at = headers.iter().position(|h| h == "tag");
-    let mut tags = Vec::with_capacity(data.len());
-    let mut record = csv::ByteRecord::new();
-    while reader
-        .read_byte_record(&mut record)
-        .map_err(|e| crate::dataset::csv_error(path, e))?
-    {
-        let tag = at
-            .and_then(|i| record.get(i))
-            .map(|t| String::from_utf8_lossy(t).trim().to_string())
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| "untagged".to_string());
-        tags.push(tag);
-    }
-    let labels = pipeline.labels();
-    let analyzer = pipeline.analyzer();
+    let (truth, probabilities) = predict_dataset(pipeline, &data)?;
+    let report = Report::new(pipeline.labels(), &truth, &probabilities);
+    let tags = crate::dataset::read_optional_column(path, "tag")?.unwrap_or_default();
     let mut by_tag: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
-    for ((text, &target), tag) in data.texts.iter().zip(&data.targets).zip(&tags) {
-        let probabilities = pipeline.probabilities_terms(&analyzer.analyze(text));
-        let predicted = &labels[crate::model::classifier::argmax(&probabilities)];
-        let entry = by_tag.entry(tag.clone()).or_default();
+    for (i, (&t, p)) in truth.iter().zip(&probabilities).enumerate() {
+        let tag = tags
+            .get(i)
+            .map(|t| t.trim())
+            .filter(|t| !t.is_empty())
+            .unwrap_or("untagged");
+        let entry = by_tag.entry(tag.to_string()).or_default();
         entry.0 += 1;
-        entry.1 += usize::from(*predicted == data.labels[target]);
+        entry.1 += usize::from(crate::model::classifier::argmax(p) == t);
     }
     Ok(ChallengeScore {
         path: path.display().to_string(),
