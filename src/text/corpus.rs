@@ -37,18 +37,15 @@ struct Chunk {
 }
 
 impl Chunk {
-    fn new<S: AsRef<str>>(
-        analyzer: Option<&Analyzer>,
-        texts: &[S],
-        terms: Option<&[Vec<String>]>,
-    ) -> Self {
+    /// Interns analysed documents into the chunk's own dictionary.
+    fn new(documents: impl Iterator<Item = Vec<String>>) -> Self {
         let mut local: FxHashMap<String, u32> = FxHashMap::default();
         let mut chunk = Chunk {
             terms: Vec::new(),
             ids: Vec::new(),
             lengths: Vec::new(),
         };
-        let mut add = |document: Vec<String>, chunk: &mut Chunk| {
+        for document in documents {
             chunk.lengths.push(document.len());
             for term in document {
                 let next = chunk.terms.len() as u32;
@@ -58,19 +55,6 @@ impl Chunk {
                 }
                 chunk.ids.push(id);
             }
-        };
-        match (analyzer, terms) {
-            (Some(analyzer), _) => {
-                for text in texts {
-                    add(analyzer.analyze(text.as_ref()), &mut chunk);
-                }
-            }
-            (None, Some(terms)) => {
-                for document in terms {
-                    add(document.clone(), &mut chunk);
-                }
-            }
-            (None, None) => {}
         }
         for (term, id) in local {
             chunk.terms[id as usize] = term;
@@ -144,7 +128,7 @@ impl Corpus {
         for group in texts.chunks(CHUNK * GROUP) {
             let chunks: Vec<Chunk> = group
                 .par_chunks(CHUNK)
-                .map(|c| Chunk::new(Some(analyzer), c, None))
+                .map(|c| Chunk::new(c.iter().map(|t| analyzer.analyze(t.as_ref()))))
                 .collect();
             for chunk in chunks {
                 merger.add(chunk);
@@ -155,10 +139,9 @@ impl Corpus {
 
     /// A corpus of documents already analysed into terms.
     pub fn from_terms<D: AsRef<[String]>>(documents: &[D]) -> Self {
-        let owned: Vec<Vec<String>> = documents.iter().map(|d| d.as_ref().to_vec()).collect();
         let mut merger = Merger::default();
-        for c in owned.chunks(CHUNK) {
-            merger.add(Chunk::new::<&str>(None, &[], Some(c)));
+        for c in documents.chunks(CHUNK) {
+            merger.add(Chunk::new(c.iter().map(|d| d.as_ref().to_vec())));
         }
         merger.finish()
     }
