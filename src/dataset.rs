@@ -60,6 +60,14 @@ impl Dataset {
     }
 }
 
+/// The SHA-256 of some bytes, in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Reads a whole file, with a clear error if it is missing or unreadable.
 pub fn read_file(path: &Path) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
@@ -276,10 +284,7 @@ pub fn parse_labelled(
     text_column: &str,
     label_column: &str,
 ) -> Result<Dataset> {
-    let sha256: String = Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha256 = sha256_hex(bytes);
     let mut reader = reader_builder().from_reader(QuoteCounter::new(bytes));
     let headers = read_headers(path, &mut reader)?;
     let columns = find_columns(

@@ -4,13 +4,11 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use crate::atomic::write_atomically;
 use crate::cmd::add::{append, remove_last};
 use crate::cmd::audit::fold;
 use crate::cmd::suggest::{PoolArgs, rank};
-use crate::dataset::{read_file, read_optional_column};
+use crate::dataset::{read_file, read_optional_column, sha256_hex};
 use crate::error::{Error, Result};
 use crate::model::resolve::resolve_model;
 
@@ -46,10 +44,7 @@ pub fn memory_path(pool: &Path) -> PathBuf {
 }
 
 fn hash(text: &str) -> String {
-    Sha256::digest(fold(text).as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    sha256_hex(fold(text).as_bytes())
 }
 
 fn read_memory(path: &Path) -> Result<Vec<String>> {

@@ -375,8 +375,8 @@ impl Pipeline {
 
     /// Label probabilities of a corpus document, through the corpus's feature map.
     pub fn probabilities_ids(&self, map: &FeatureMap, document: &[u32]) -> Vec<f64> {
-        let row = self.vectorizer.transform_indices(map.features(document));
-        self.classifier.probabilities(&row)
+        self.classifier
+            .probabilities(&self.row_of_document(map, document))
     }
 
     /// Scores a draft: probabilities, the predicted label, and its explanation.
