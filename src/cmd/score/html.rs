@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::ops::Range;
 
-use crate::cmd::score::text::{merge_spans, percent};
+use crate::cmd::score::text::{headline, merge_spans, percent};
 use crate::cmd::score::{Reading, Scorer};
 use crate::revise::without;
 
@@ -85,11 +85,7 @@ pub fn draft_section(scorer: &Scorer, draft: &str, line: Option<u64>, reading: &
         Some(l) => write!(s, "<h2>Line {l}</h2>"),
         None => write!(s, "<h2>Draft {number}</h2>"),
     };
-    let headline = if verdict.is_borderline() {
-        format!("Borderline: leans {name} ({})", percent(p))
-    } else {
-        format!("Reads as {name} ({} sure)", percent(p))
-    };
+    let headline = headline(name, verdict);
     let _ = write!(
         s,
         "<div class=\"verdict\">{}</div><div class=\"bar\" title=\"{}\"><span style=\"width:{:.0}%\"></span></div>",
@@ -176,12 +172,7 @@ pub fn draft_section(scorer: &Scorer, draft: &str, line: Option<u64>, reading: &
             "<div class=\"cut\"><strong>No single cut changes the verdict:</strong> the whole draft pulls the same way. Start again from the advice below.</div>"
         );
     }
-    let mut ranked: Vec<_> = reading
-        .sentences
-        .iter()
-        .filter(|x| x.delta_logit > 0.0)
-        .collect();
-    ranked.sort_by(|a, b| b.delta_logit.total_cmp(&a.delta_logit));
+    let ranked = reading.pushing();
     if !ranked.is_empty() {
         s.push_str("<ol class=\"sentences\">");
         for x in ranked.iter().take(3) {

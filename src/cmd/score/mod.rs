@@ -259,6 +259,19 @@ pub struct Reading {
     pub to_revise: bool,
 }
 
+impl Reading {
+    /// The sentences that push toward the verdict, strongest first.
+    pub fn pushing(&self) -> Vec<&SentenceEffect> {
+        let mut pushing: Vec<&SentenceEffect> = self
+            .sentences
+            .iter()
+            .filter(|x| x.delta_logit > 0.0)
+            .collect();
+        pushing.sort_by(|a, b| b.delta_logit.total_cmp(&a.delta_logit));
+        pushing
+    }
+}
+
 impl Scorer<'_> {
     /// Scores a draft with its sentences, revision and advice.
     pub(crate) fn read(&self, draft: &str) -> Reading {

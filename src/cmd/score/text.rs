@@ -6,7 +6,7 @@ use std::ops::Range;
 use anstyle::{AnsiColor, Style};
 
 use crate::cmd::score::{Reading, Scorer};
-use crate::revise::SentenceEffect;
+use crate::model::Verdict;
 
 /// Colours of labels in text output, by the label's index in the model (labels
 /// are sorted: for the bundled model composed is green and desperate red).
@@ -82,12 +82,7 @@ impl Scorer<'_> {
         let style = label_style(verdict.label);
         let verdict_style = style.bold();
         let mut s = String::new();
-        let headline = if verdict.is_borderline() {
-            format!("Borderline: leans {name} ({})", percent(p))
-        } else {
-            format!("Reads as {name} ({} sure)", percent(p))
-        };
-        s.push_str(&paint(verdict_style, &headline));
+        s.push_str(&paint(verdict_style, &headline(name, verdict)));
         s.push('\n');
         let filled = (p * 20.0).round() as usize;
         if self.colour {
@@ -161,12 +156,7 @@ impl Scorer<'_> {
             }
         }
         // The sentences that push toward the verdict, strongest first.
-        let mut pushing: Vec<&SentenceEffect> = reading
-            .sentences
-            .iter()
-            .filter(|x| x.delta_logit > 0.0)
-            .collect();
-        pushing.sort_by(|a, b| b.delta_logit.total_cmp(&a.delta_logit));
+        let pushing = reading.pushing();
         if !pushing.is_empty() {
             s.push_str(&format!(
                 "Sentences that push it most (what each adds to the logit of {label}):\n"
@@ -244,6 +234,16 @@ fn quote(text: &str, width: usize) -> String {
     } else {
         let cut: String = flat.chars().take(width - 1).collect();
         format!("“{}…”", cut.trim_end())
+    }
+}
+
+/// "Reads as NAME (93% sure)", or "Borderline: leans NAME (55%)".
+pub fn headline(name: &str, verdict: &Verdict) -> String {
+    let p = verdict.probability();
+    if verdict.is_borderline() {
+        format!("Borderline: leans {name} ({})", percent(p))
+    } else {
+        format!("Reads as {name} ({} sure)", percent(p))
     }
 }
 
