@@ -134,6 +134,48 @@ pub fn read_optional_column(path: &Path, name: &str) -> Result<Option<Vec<String
     Ok(Some(values))
 }
 
+/// A data file's bytes with each record's byte range, for rewriting one row and
+/// leaving every other byte as it was.
+pub struct RecordSpans {
+    pub bytes: Vec<u8>,
+    pub headers: Vec<String>,
+    /// (start, end) of each record, its line terminator included.
+    pub spans: Vec<(usize, usize)>,
+    /// Each record's text (the first of the columns asked for).
+    pub texts: Vec<String>,
+    /// Whether the file's lines end in CRLF.
+    pub crlf: bool,
+}
+
+/// Reads `path` into [`RecordSpans`]; the columns named (with the option that
+/// names each) must be there, and the first holds the text.
+pub fn read_record_spans(path: &Path, columns: &[(&str, &str)]) -> Result<RecordSpans> {
+    let bytes = read_file(path)?;
+    let mut reader = reader_builder().from_reader(bytes.as_slice());
+    let headers = read_headers(path, &mut reader)?;
+    let text_at = find_columns(path, &headers, columns)?[0];
+    let (mut starts, mut texts) = (Vec::new(), Vec::new());
+    let mut record = csv::ByteRecord::new();
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| csv_error(path, e))?
+    {
+        starts.push(record.position().map_or(0, |p| p.byte()) as usize);
+        texts.push(field_str(path, &record, text_at)?.to_string());
+    }
+    let spans = (0..starts.len())
+        .map(|i| (starts[i], starts.get(i + 1).copied().unwrap_or(bytes.len())))
+        .collect();
+    let crlf = bytes.windows(2).any(|w| w == b"\r\n");
+    Ok(RecordSpans {
+        bytes,
+        headers,
+        spans,
+        texts,
+        crlf,
+    })
+}
+
 /// Checks, from the header row alone, that `path` has the columns wanted: a
 /// quick check before a long read or fit.
 pub fn check_columns(path: &Path, wanted: &[(&str, &str)]) -> Result<()> {

@@ -4,7 +4,9 @@ use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 
 use crate::atomic::write_atomically;
-use crate::dataset::{csv_error, field_str, find_columns, read_file, read_headers, reader_builder};
+use crate::dataset::{
+    csv_error, field_str, find_columns, read_file, read_headers, read_record_spans, reader_builder,
+};
 use crate::error::{Error, Result};
 
 /// Add one labelled draft to the training data.
@@ -201,27 +203,14 @@ pub fn append(
 /// [`append`]), under the lock and atomically. Returns whether it did.
 pub fn remove_last(data: &Path, text_column: &str, text: &str) -> Result<bool> {
     let lock = lock_data(data)?;
-    let bytes = read_file(data)?;
-    let mut reader = reader_builder().from_reader(bytes.as_slice());
-    let headers = read_headers(data, &mut reader)?;
-    let at = find_columns(data, &headers, &[(text_column, "--text-column")])?[0];
-    let mut record = csv::ByteRecord::new();
-    let mut last: Option<(u64, String)> = None;
-    while reader
-        .read_byte_record(&mut record)
-        .map_err(|e| csv_error(data, e))?
-    {
-        let start = record.position().map_or(0, |p| p.byte());
-        last = Some((start, field_str(data, &record, at)?.to_string()));
-    }
-    let Some((start, last_text)) = last else {
+    let rows = read_record_spans(data, &[(text_column, "--text-column")])?;
+    let (Some(&(start, _)), Some(last)) = (rows.spans.last(), rows.texts.last()) else {
         return Ok(false);
     };
-    if normalize(&last_text) != normalize(text) {
+    if normalize(last) != normalize(text) {
         return Ok(false);
     }
-    let keep = &bytes[..start as usize];
-    write_atomically(data, |w| w.write_all(keep))?;
+    write_atomically(data, |w| w.write_all(&rows.bytes[..start]))?;
     drop(lock);
     Ok(true)
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::atomic::write_atomically;
 use crate::cmd::add::lock_data;
 use crate::cmd::audit::Finding;
-use crate::dataset::{csv_error, field_str, find_columns, read_file, read_headers, reader_builder};
+use crate::dataset::{RecordSpans, csv_error, read_file, read_record_spans, reader_builder};
 use crate::error::{Error, Result};
 
 /// The log of review changes: `DATA.audit-log.csv` beside the data.
@@ -31,50 +31,8 @@ enum Change {
     Insert { text: String, label: String },
 }
 
-/// The rows of a data file: the header, and each record's byte range.
-struct Rows {
-    bytes: Vec<u8>,
-    headers: Vec<String>,
-    /// (start, end) of each record, with its line terminator.
-    spans: Vec<(usize, usize)>,
-    texts: Vec<String>,
-    crlf: bool,
-}
-
-fn read_rows(data: &Path) -> Result<Rows> {
-    let bytes = read_file(data)?;
-    let mut reader = reader_builder().from_reader(bytes.as_slice());
-    let headers = read_headers(data, &mut reader)?;
-    let at = find_columns(
-        data,
-        &headers,
-        &[("text", "--text-column"), ("label", "--label-column")],
-    )?;
-    let (mut starts, mut texts) = (Vec::new(), Vec::new());
-    let mut record = csv::ByteRecord::new();
-    while reader
-        .read_byte_record(&mut record)
-        .map_err(|e| csv_error(data, e))?
-    {
-        starts.push(record.position().map_or(0, |p| p.byte()) as usize);
-        texts.push(field_str(data, &record, at[0])?.to_string());
-    }
-    let mut spans = Vec::with_capacity(starts.len());
-    for (i, &s) in starts.iter().enumerate() {
-        spans.push((s, starts.get(i + 1).copied().unwrap_or(bytes.len())));
-    }
-    let crlf = bytes.windows(2).any(|w| w == b"\r\n");
-    Ok(Rows {
-        bytes,
-        headers,
-        spans,
-        texts,
-        crlf,
-    })
-}
-
 /// One record, encoded with the file's line ending.
-fn encode(rows: &Rows, text: &str, label: &str, old: Option<&[u8]>) -> Result<Vec<u8>> {
+fn encode(rows: &RecordSpans, text: &str, label: &str, old: Option<&[u8]>) -> Result<Vec<u8>> {
     // Keep the other cells of the row being relabelled; a new row gets empty ones.
     let mut cells: Vec<String> = match old {
         Some(bytes) => {
@@ -116,7 +74,10 @@ fn encode(rows: &Rows, text: &str, label: &str, old: Option<&[u8]>) -> Result<Ve
 /// the lock, atomically.
 fn apply(data: &Path, row: usize, text: &str, change: &Change) -> Result<()> {
     let lock = lock_data(data)?;
-    let rows = read_rows(data)?;
+    let rows = read_record_spans(
+        data,
+        &[("text", "--text-column"), ("label", "--label-column")],
+    )?;
     let stale = || {
         Error::new(format!(
             "{}: row {row} is no longer the draft reviewed",
