@@ -112,7 +112,7 @@ impl Scorer<'_> {
             } else {
                 Vec::new()
             };
-            labels.push(self.write(text, Some(line), &columns, &mut bytes)?);
+            labels.push(self.write(text, Some(line), &columns, &mut bytes)?.0);
         }
         Ok((bytes, labels))
     }

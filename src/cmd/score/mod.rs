@@ -206,9 +206,9 @@ pub fn run(args: Args) -> Result<i32> {
                 writeln!(out).map_err(write_error)?;
             }
             if args.format == Format::Html {
-                seen[scorer.write(draft, None, &[], &mut sections)?] = true;
+                seen[scorer.write(draft, None, &[], &mut sections)?.0] = true;
             } else {
-                seen[scorer.write(draft, None, &[], &mut out)?] = true;
+                seen[scorer.write(draft, None, &[], &mut out)?.0] = true;
             }
         }
     }
@@ -318,15 +318,16 @@ impl Scorer<'_> {
         }
     }
 
-    /// Scores one draft and writes it; returns the predicted label. `columns` are
-    /// the input row's cells, repeated in CSV output (empty outside --batch).
+    /// Scores one draft and writes it; returns the predicted label and its
+    /// probability. `columns` are the input row's cells, repeated in CSV output
+    /// (empty outside --batch).
     pub(crate) fn write(
         &self,
         draft: &str,
         line: Option<u64>,
         columns: &[Cow<str>],
         out: &mut impl Write,
-    ) -> Result<usize> {
+    ) -> Result<(usize, f64)> {
         let pipeline = &self.model.pipeline;
         match self.format {
             Format::Json => {
@@ -337,19 +338,19 @@ impl Scorer<'_> {
                 }
                 out.write_all(format!("{value}\n").as_bytes())
                     .map_err(write_error)?;
-                Ok(reading.verdict.label)
+                Ok((reading.verdict.label, reading.verdict.probability()))
             }
             Format::Text => {
                 let reading = self.read(draft);
                 out.write_all(self.verdict_text(draft, &reading).as_bytes())
                     .map_err(write_error)?;
-                Ok(reading.verdict.label)
+                Ok((reading.verdict.label, reading.verdict.probability()))
             }
             Format::Html => {
                 let reading = self.read(draft);
                 let section = html::draft_section(self, draft, line, &reading);
                 out.write_all(section.as_bytes()).map_err(write_error)?;
-                Ok(reading.verdict.label)
+                Ok((reading.verdict.label, reading.verdict.probability()))
             }
             Format::Csv => {
                 // CSV carries neither advice nor sentences: only the verdict.
@@ -372,7 +373,7 @@ impl Scorer<'_> {
                 cells.push(&probability);
                 cells.push(&top);
                 write_csv_row(out, &cells)?;
-                Ok(verdict.label)
+                Ok((verdict.label, verdict.probability()))
             }
         }
     }

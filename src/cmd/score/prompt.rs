@@ -129,11 +129,9 @@ pub fn prompt_loop(scorer: &Scorer, seen: &mut [bool], terminal: bool) -> Result
             Input::Draft(draft) if !draft.trim().is_empty() => {
                 let mut out = stdout.lock();
                 let draft = draft.trim_end();
-                let label = scorer.write(draft, None, &[], &mut out)?;
-                seen[label] = true;
+                let now = scorer.write(draft, None, &[], &mut out)?;
+                seen[now.0] = true;
                 if scorer.format == Format::Text {
-                    let now = scorer.model.pipeline.score(draft);
-                    let now = (now.label, now.probability());
                     if let Some(before) = previous {
                         writeln!(out, "{}", scorer.movement(before, now)).map_err(write_error)?;
                     }
