@@ -381,6 +381,12 @@ impl Pipeline {
 
     /// Scores a draft: probabilities, the predicted label, and its explanation.
     pub fn score(&self, text: &str) -> Verdict {
+        self.score_with_row(text).0
+    }
+
+    /// Like [`Pipeline::score`], with the draft's feature row (for the themes,
+    /// which weigh the same row).
+    pub fn score_with_row(&self, text: &str) -> (Verdict, SparseRow) {
         let tokens = self.analyzer.tokenize(text);
         let terms = self.analyzer.analyze_tokens(&tokens);
         let mut spans: FxHashMap<usize, Vec<Range<usize>>> = FxHashMap::default();
@@ -410,13 +416,14 @@ impl Pipeline {
                 .total_cmp(&a.weight.abs())
                 .then_with(|| a.term.cmp(&b.term))
         });
-        Verdict {
+        let verdict = Verdict {
             label,
             probabilities,
             logit: explanation.logit,
             intercept: explanation.intercept,
             contributions,
-        }
+        };
+        (verdict, row)
     }
 
     /// The feature row of already-made tokens (see [`Analyzer::tokenize`]).

@@ -276,14 +276,12 @@ impl Scorer<'_> {
     /// Scores a draft with its sentences, revision and advice.
     pub(crate) fn read(&self, draft: &str) -> Reading {
         let pipeline = &self.model.pipeline;
-        let verdict = pipeline.score(draft);
+        let (verdict, row) = pipeline.score_with_row(draft);
         // A desperate verdict's advice follows its learned themes, when the
         // model has them and the advice file has their entries; else cues.
         let to_revise = self.revise == Some(verdict.label);
         let themes: Vec<ThemeScore> = match pipeline.themes() {
-            Some(t) if to_revise => {
-                t.score(&pipeline.row_of_tokens(&pipeline.analyzer().tokenize(draft)))
-            }
+            Some(t) if to_revise => t.score(&row),
             _ => Vec::new(),
         };
         let advice = self
