@@ -38,7 +38,8 @@ pub fn evaluate(pipeline: &Pipeline, corpus: &Corpus, targets: &[usize], rows: &
     }
 }
 
-/// Fits on `train` rows and evaluates on `test` rows.
+/// Fits on `train` rows and evaluates on `test` rows: the report, and the
+/// pipeline it scored.
 pub fn fit_and_evaluate(
     trainer: &Trainer,
     corpus: &Corpus,
@@ -46,10 +47,11 @@ pub fn fit_and_evaluate(
     labels: &[String],
     train: &[usize],
     test: &[usize],
-) -> Result<Report> {
+) -> Result<(Report, Pipeline)> {
     let y: Vec<usize> = train.iter().map(|&i| targets[i]).collect();
     let pipeline = trainer.fit(corpus, &corpus.select(train), &y, labels)?;
-    Ok(evaluate(&pipeline, corpus, targets, test).report)
+    let report = evaluate(&pipeline, corpus, targets, test).report;
+    Ok((report, pipeline))
 }
 
 /// The outcome of a cross-validation: one report per fold and their summary.
@@ -240,8 +242,8 @@ pub fn learning_curve(
                 keep.into_iter().map(|j| train[j]).collect()
             };
             sizes.push(train.len() as f64);
-            let report =
-                fit_and_evaluate(trainer, corpus, targets, labels, &train, test).map_err(|e| {
+            let (report, _) = fit_and_evaluate(trainer, corpus, targets, labels, &train, test)
+                .map_err(|e| {
                     e.within(format!(
                         "learning curve, {:.0}% of fold {} of {k} ({} training drafts)",
                         fraction * 100.0,

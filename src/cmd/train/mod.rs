@@ -209,50 +209,58 @@ pub fn run(args: Args) -> Result<i32> {
         )
     });
     let all = documents.all();
-    // Side by side on small data (where each fit's serial L-BFGS steps leave a
-    // core idle); one after the other on large data, where each fit's own
-    // loops keep every core busy and two matrices at once would double the
-    // memory.
-    let side_by_side = documents.occurrences() <= SIDE_BY_SIDE_OCCURRENCES;
-    let join = |a: &(dyn Fn() -> Result<Option<crate::eval::Report>> + Sync),
-                b: &(dyn Fn() -> Result<(Pipeline, Option<WarmStart>)> + Sync)| {
-        if side_by_side {
-            rayon::join(a, b)
-        } else {
-            (a(), b())
+    let heldout_fit = || -> Result<Option<(crate::eval::Report, Pipeline)>> {
+        if test_rows.is_empty() {
+            return Ok(None);
         }
+        fit_and_evaluate(
+            &trainer,
+            &documents,
+            &dataset.targets,
+            &dataset.labels,
+            &train_rows,
+            &test_rows,
+        )
+        .map(Some)
     };
-    let (heldout, fitted) = join(
-        &|| {
-            if test_rows.is_empty() {
-                return Ok(None);
-            }
-            fit_and_evaluate(
-                &trainer,
-                &documents,
-                &dataset.targets,
-                &dataset.labels,
-                &train_rows,
-                &test_rows,
-            )
-            .map(Some)
-        },
-        &|| match (&previous, args.cold) {
-            (Some(old), false) => trainer.fit_from(
-                &documents,
-                &all,
-                &dataset.targets,
-                &dataset.labels,
-                old,
-                args.count_iterations,
-            ),
-            _ => Ok((
-                trainer.fit(&documents, &all, &dataset.targets, &dataset.labels)?,
-                None,
-            )),
-        },
-    );
-    let heldout = heldout?;
+    // The final fit starts from `start`'s weights when it has the same
+    // settings and labels (a warm start), unless --cold.
+    let final_fit = |start: Option<&Pipeline>| match (start, args.cold) {
+        (Some(start), false) => trainer.fit_from(
+            &documents,
+            &all,
+            &dataset.targets,
+            &dataset.labels,
+            start,
+            args.count_iterations,
+        ),
+        _ => Ok((
+            trainer.fit(&documents, &all, &dataset.targets, &dataset.labels)?,
+            None,
+        )),
+    };
+    // Side by side on small data (where each fit's serial L-BFGS steps leave a
+    // core idle). One after the other on large data, where each fit's own
+    // loops keep every core busy and two matrices at once would double the
+    // memory; there, with no previous model to start from, the final fit
+    // starts from the held-out fit's weights (fitted on 80% of the same rows,
+    // so near the optimum: at 1M rows it saves about a third of the
+    // iterations), and stops at the same tolerance.
+    let side_by_side = documents.occurrences() <= SIDE_BY_SIDE_OCCURRENCES;
+    let (heldout, fitted, start) = if side_by_side {
+        let (heldout, fitted) = rayon::join(heldout_fit, || final_fit(previous.as_ref()));
+        (heldout, fitted, WarmFrom::Previous)
+    } else {
+        let heldout = heldout_fit()?;
+        let (start, from) = match (&previous, &heldout) {
+            (Some(old), _) => (Some(old), WarmFrom::Previous),
+            (None, Some((_, fitted))) => (Some(fitted), WarmFrom::HeldOut),
+            (None, None) => (None, WarmFrom::Previous),
+        };
+        let fitted = final_fit(start);
+        (Ok(heldout), fitted, from)
+    };
+    let heldout = heldout?.map(|(report, _)| report);
     let (pipeline, warm) = fitted?;
     // Themes, when the data says what each desperate draft does.
     let pipeline = match crate::dataset::read_optional_column(&args.data.data, "theme")? {
@@ -304,7 +312,7 @@ pub fn run(args: Args) -> Result<i32> {
         started.elapsed().as_secs_f64()
     ));
     if let Some(w) = &warm {
-        say(warm_start_text(w));
+        say(warm_start_text(w, start));
     }
     if let Some(path) = &eval_path {
         step.set_message(format!("scoring {}", path.display()));
@@ -392,13 +400,26 @@ pub fn backup_path(model: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn warm_start_text(w: &WarmStart) -> String {
+/// Where the final fit's warm start came from.
+#[derive(Debug, Clone, Copy)]
+enum WarmFrom {
+    /// The model this run replaces.
+    Previous,
+    /// This run's held-out fit (large data, no previous model).
+    HeldOut,
+}
+
+fn warm_start_text(w: &WarmStart, from: WarmFrom) -> String {
     let iterations = |n: Option<u64>| match n {
         Some(n) => format!("{n} iterations, "),
         None => String::new(),
     };
     let mut text = format!(
-        "warm start from the previous model: {}{:.2} s",
+        "warm start from {}: {}{:.2} s",
+        match from {
+            WarmFrom::Previous => "the previous model",
+            WarmFrom::HeldOut => "the held-out fit",
+        },
         iterations(w.iterations),
         w.seconds
     );
