@@ -159,9 +159,7 @@ impl AdviceFile {
 
     /// Loads an advice file from disk.
     pub fn load(path: &Path) -> Result<Self> {
-        let bytes = crate::dataset::read_file(path)?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| Error::at(path, None, "the advice file is not valid UTF-8"))?;
+        let text = crate::files::read_utf8(path)?;
         Self::parse(path, &text)
     }
 

@@ -10,9 +10,8 @@
 use std::path::Path;
 
 use crate::advice::AdviceFile;
-use crate::dataset::{
-    csv_error, field_str, find_column, parse_labelled, read_headers, reader_builder, text_field,
-};
+use crate::csv_format::Records;
+use crate::dataset::parse_labelled;
 use crate::model::classifier::Classifier;
 use crate::model::file::ModelFile;
 use crate::model::{Contribution, Pipeline, Settings, Verdict};
@@ -29,8 +28,9 @@ const DRAFTS: &[&str] = &[
     "Привет, как дела? 你好吗 مرحبا",
 ];
 
-/// The CSV loader: the labelled loader of `train`/`evaluate` (columns "text" and
-/// "label"), then the streaming reader of `score --batch` (column "text").
+/// The CSV reader: the labelled loader of `train`/`evaluate` (columns "text" and
+/// "label"), then the records of [`Records`], the reader of every command (here
+/// as `score --batch` reads them: column "text", every field decoded).
 pub fn csv_loader(data: &[u8]) {
     let path = Path::new("fuzz.csv");
     if let Ok(dataset) = parse_labelled(path, data, "text", "label") {
@@ -40,28 +40,22 @@ pub fn csv_loader(data: &[u8]) {
         assert_eq!(counts.values().sum::<usize>(), dataset.len());
     }
 
-    let mut reader = reader_builder().from_reader(data);
-    let Ok(headers) = read_headers(path, &mut reader) else {
+    let Ok(records) = Records::from_bytes(path, data) else {
         return;
     };
-    let Ok(column) = find_column(path, &headers, "text", "--text-column") else {
+    let Ok(columns) = records.columns(&[("text", "--text-column")]) else {
         return;
     };
-    let mut record = csv::ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let _ = csv_error(path, e);
-                break;
-            }
-        }
-        if text_field(path, &record, column, "text").is_err() {
+    let n = records.headers().len();
+    for record in records {
+        let Ok(record) = record else {
+            break;
+        };
+        if record.text(columns[0], "text").is_err() {
             break;
         }
-        for i in 0..headers.len() {
-            let _ = field_str(path, &record, i);
+        for i in 0..n {
+            let _ = record.field(i);
         }
     }
 }

@@ -4,7 +4,9 @@
 //! - [`text`]: the text pipeline (analysis into terms, vocabulary and tf-idf);
 //! - [`model`]: the classifier, the fitted pipeline and the model file format;
 //! - [`eval`]: splits, folds, metrics and cross-validation;
+//! - [`csv_format`]: the one CSV configuration (every reader and writer);
 //! - [`dataset`]: reading labelled CSV files;
+//! - [`files`] and [`atomic`]: reading files, and writing them atomically;
 //! - [`advice`]: the advice shown with a verdict;
 //! - [`progress`]: progress bars and narration (on a terminal, unless --quiet);
 //! - [`cmd`]: one module per command of the `draftcheck` binary.
@@ -12,9 +14,11 @@
 pub mod advice;
 pub mod atomic;
 pub mod cmd;
+pub mod csv_format;
 pub mod dataset;
 pub mod error;
 pub mod eval;
+pub mod files;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod model;

@@ -4,10 +4,11 @@ use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 
 use crate::atomic::write_atomically;
-use crate::dataset::{
-    csv_error, field_str, find_columns, read_file, read_headers, read_record_spans, reader_builder,
-};
+use crate::cmd::DataArgs;
+use crate::csv_format::{Record, Records, encode, uses_crlf};
+use crate::dataset::read_record_spans;
 use crate::error::{Error, Result};
+use crate::files::{read_file, read_utf8};
 
 /// Add one labelled draft to the training data.
 ///
@@ -38,15 +39,9 @@ pub struct Args {
     /// Allow a label that is not in the file yet.
     #[arg(long)]
     pub new_label: bool,
-    /// Labelled CSV file to append to.
-    #[arg(long, value_name = "PATH", default_value = crate::cmd::DEFAULT_DATA)]
-    pub data: PathBuf,
-    /// Column holding the text.
-    #[arg(long, value_name = "NAME", default_value = "text")]
-    pub text_column: String,
-    /// Column holding the label.
-    #[arg(long, value_name = "NAME", default_value = "label")]
-    pub label_column: String,
+    /// The labelled CSV file to append to, and its columns.
+    #[command(flatten)]
+    pub data: DataArgs,
 }
 
 /// Case and whitespace folded, for duplicate detection.
@@ -114,36 +109,28 @@ pub fn append(
     let lock = lock_data(data)?;
 
     let bytes = read_file(data)?;
-    let mut reader = reader_builder().from_reader(bytes.as_slice());
-    let headers = read_headers(data, &mut reader)?;
-    let columns = find_columns(
-        data,
-        &headers,
-        &[
-            (text_column, "--text-column"),
-            (label_column, "--label-column"),
-        ],
-    )?;
+    let mut records = Records::from_bytes(data, &bytes)?;
+    let columns = records.columns(&[
+        (text_column, "--text-column"),
+        (label_column, "--label-column"),
+    ])?;
+    let n_columns = records.headers().len();
     let (text_at, label_at) = (columns[0], columns[1]);
     let wanted = normalize(text);
     let mut labels: Vec<String> = Vec::new();
-    let mut record = csv::ByteRecord::new();
+    let mut record = Record::default();
     let mut rows = 0usize;
-    while reader
-        .read_byte_record(&mut record)
-        .map_err(|e| csv_error(data, e))?
-    {
+    while records.read_into(&mut record)? {
         rows += 1;
-        let line = record.position().map_or(0, |p| p.line());
-        if normalize(field_str(data, &record, text_at)?) == wanted {
+        if normalize(record.field(text_at)?) == wanted {
             return Err(Error::at(
                 data,
-                Some(line),
+                Some(record.line()),
                 format!("this draft is already in the file (row {rows})"),
             )
             .with_hint("nothing was added"));
         }
-        let existing = field_str(data, &record, label_at)?.trim();
+        let existing = record.field(label_at)?.trim();
         if !labels.iter().any(|l| l == existing) {
             labels.push(existing.to_string());
         }
@@ -166,23 +153,11 @@ pub fn append(
     }
 
     // The new row, quoted as needed, with the file's own line ending.
-    let crlf = bytes.windows(2).any(|w| w == b"\r\n");
-    let mut row = vec![String::new(); headers.len()];
-    row[text_at] = text.to_string();
-    row[label_at] = label.to_string();
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(if crlf {
-            csv::Terminator::CRLF
-        } else {
-            csv::Terminator::Any(b'\n')
-        })
-        .from_writer(Vec::new());
-    writer
-        .write_record(&row)
-        .map_err(|e| Error::new(format!("cannot encode the row: {e}")))?;
-    let encoded = writer
-        .into_inner()
-        .map_err(|e| Error::new(format!("cannot encode the row: {e}")))?;
+    let crlf = uses_crlf(&bytes);
+    let mut row = vec![""; n_columns];
+    row[text_at] = text;
+    row[label_at] = label;
+    let encoded = encode([row], crlf)?;
     write_atomically(data, |w| {
         w.write_all(&bytes)?;
         if !bytes.is_empty() && !bytes.ends_with(b"\n") {
@@ -218,8 +193,7 @@ pub fn remove_last(data: &Path, text_column: &str, text: &str) -> Result<bool> {
 pub fn run(args: Args) -> Result<i32> {
     let text = match (&args.text, &args.file) {
         (Some(text), _) => text.clone(),
-        (None, Some(path)) => String::from_utf8(read_file(path)?)
-            .map_err(|_| Error::at(path, None, "the file is not valid UTF-8"))?,
+        (None, Some(path)) => read_utf8(path)?,
         (None, None) => unreachable!("clap requires TEXT or --file"),
     };
     let text = text.trim().to_string();
@@ -231,15 +205,15 @@ pub fn run(args: Args) -> Result<i32> {
         return Err(Error::usage("the label is empty").with_hint("pass --label LABEL"));
     }
     let appended = append(
-        &args.data,
-        &args.text_column,
-        &args.label_column,
+        &args.data.data,
+        &args.data.text_column,
+        &args.data.label_column,
         &text,
         &label,
         args.new_label,
     )?;
     // Rows count records (a draft with line breaks spans several lines).
-    let data = args.data.display();
+    let data = args.data.data.display();
     crate::say!(
         "added a '{label}' draft to {data} as row {} (line {}); {} drafts in all. \
          To use it, retrain: draftcheck train --data {data}",

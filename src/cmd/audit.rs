@@ -267,7 +267,7 @@ fn print_findings(
             }
         }
         AuditFormat::Csv => {
-            let mut w = csv::Writer::from_writer(&mut out);
+            let mut w = crate::csv_format::writer(&mut out, false);
             w.write_record([
                 "kind",
                 "row",

@@ -10,8 +10,10 @@ use std::path::{Path, PathBuf};
 use crate::atomic::write_atomically;
 use crate::cmd::add::lock_data;
 use crate::cmd::audit::Finding;
-use crate::dataset::{RecordSpans, csv_error, read_file, read_record_spans, reader_builder};
+use crate::csv_format::{Records, encode, fields_of};
+use crate::dataset::{RecordSpans, read_record_spans};
 use crate::error::{Error, Result};
+use crate::files::read_file;
 
 /// The log of review changes: `DATA.audit-log.csv` beside the data.
 pub fn log_path(data: &Path) -> PathBuf {
@@ -19,6 +21,9 @@ pub fn log_path(data: &Path) -> PathBuf {
     name.push(".audit-log.csv");
     PathBuf::from(name)
 }
+
+/// The columns of the review log.
+const LOG_HEADER: [&str; 5] = ["time", "row", "old_label", "new_label", "text"];
 
 /// One change to a row.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,16 +37,16 @@ enum Change {
 }
 
 /// One record, encoded with the file's line ending.
-fn encode(rows: &RecordSpans, text: &str, label: &str, old: Option<&[u8]>) -> Result<Vec<u8>> {
+fn encode_row(
+    data: &Path,
+    rows: &RecordSpans,
+    text: &str,
+    label: &str,
+    old: Option<&[u8]>,
+) -> Result<Vec<u8>> {
     // Keep the other cells of the row being relabelled; a new row gets empty ones.
     let mut cells: Vec<String> = match old {
-        Some(bytes) => {
-            let mut r = reader_builder().has_headers(false).from_reader(bytes);
-            let mut rec = csv::StringRecord::new();
-            r.read_record(&mut rec)
-                .map_err(|e| Error::new(format!("cannot re-read a row: {e}")))?;
-            rec.iter().map(String::from).collect()
-        }
+        Some(bytes) => fields_of(data, bytes)?,
         None => vec![String::new(); rows.headers.len()],
     };
     cells.resize(rows.headers.len(), String::new());
@@ -57,17 +62,7 @@ fn encode(rows: &RecordSpans, text: &str, label: &str, old: Option<&[u8]>) -> Re
         .expect("checked");
     cells[t] = text.to_string();
     cells[l] = label.to_string();
-    let mut w = csv::WriterBuilder::new()
-        .terminator(if rows.crlf {
-            csv::Terminator::CRLF
-        } else {
-            csv::Terminator::Any(b'\n')
-        })
-        .from_writer(Vec::new());
-    w.write_record(&cells)
-        .map_err(|e| Error::new(format!("cannot encode the row: {e}")))?;
-    w.into_inner()
-        .map_err(|e| Error::new(format!("cannot encode the row: {e}")))
+    encode([cells], rows.crlf)
 }
 
 /// Applies a change to row `row` (1-based) whose text must be `text`, under
@@ -93,7 +88,7 @@ fn apply(data: &Path, row: usize, text: &str, change: &Change) -> Result<()> {
             if at == rows.bytes.len() && !rows.bytes.is_empty() && !rows.bytes.ends_with(b"\n") {
                 out.extend_from_slice(if rows.crlf { b"\r\n" } else { b"\n" });
             }
-            out.extend(encode(&rows, text, label, None)?);
+            out.extend(encode_row(data, &rows, text, label, None)?);
             out.extend_from_slice(&rows.bytes[at..]);
         }
         _ => {
@@ -103,7 +98,8 @@ fn apply(data: &Path, row: usize, text: &str, change: &Change) -> Result<()> {
             }
             out.extend_from_slice(&rows.bytes[..start]);
             if let Change::Relabel(label) = change {
-                let mut encoded = encode(&rows, text, label, Some(&rows.bytes[start..end]))?;
+                let mut encoded =
+                    encode_row(data, &rows, text, label, Some(&rows.bytes[start..end]))?;
                 if !rows.bytes[start..end].ends_with(b"\n") {
                     // The last row had no line ending: keep it so.
                     while encoded.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
@@ -127,18 +123,14 @@ fn append_log(data: &Path, row: usize, old: &str, new: &str, text: &str) -> Resu
     } else {
         Vec::new()
     };
-    let mut w = csv::WriterBuilder::new()
-        .has_headers(false)
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    if bytes.is_empty() {
-        w.write_record(["time", "row", "old_label", "new_label", "text"])
-            .map_err(|e| Error::new(e.to_string()))?;
-    }
     let time = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-    w.write_record([time.as_str(), &row.to_string(), old, new, text])
-        .map_err(|e| Error::new(e.to_string()))?;
-    bytes.extend(w.into_inner().map_err(|e| Error::new(e.to_string()))?);
+    let row = row.to_string();
+    let entry = [time.as_str(), &row, old, new, text];
+    bytes.extend(if bytes.is_empty() {
+        encode([LOG_HEADER, entry], false)?
+    } else {
+        encode([entry], false)?
+    });
     write_atomically(&path, |f| f.write_all(&bytes))
 }
 
@@ -213,10 +205,15 @@ pub fn undo(data: &Path) -> Result<i32> {
         .with_hint("changes are logged by draftcheck audit --review"));
     }
     let bytes = read_file(&path)?;
-    let mut reader = reader_builder().from_reader(bytes.as_slice());
-    let mut entries: Vec<csv::StringRecord> = Vec::new();
-    for r in reader.records() {
-        entries.push(r.map_err(|e| csv_error(&path, e))?);
+    let mut entries: Vec<Vec<String>> = Vec::new();
+    let records = Records::from_bytes(&path, &bytes)?;
+    let n = records.headers().len();
+    for record in records {
+        let record = record?;
+        let fields = (0..n)
+            .map(|i| record.field(i).map(String::from))
+            .collect::<Result<Vec<_>>>()?;
+        entries.push(fields);
     }
     let Some(last) = entries.pop() else {
         return Err(Error::new(format!("{}: nothing to undo", path.display())));
@@ -238,15 +235,8 @@ pub fn undo(data: &Path) -> Result<i32> {
     } else {
         apply(data, row, text, &Change::Relabel(old.to_string()))?;
     }
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    w.write_record(["time", "row", "old_label", "new_label", "text"])
-        .map_err(|e| Error::new(e.to_string()))?;
-    for e in &entries {
-        w.write_record(e).map_err(|e| Error::new(e.to_string()))?;
-    }
-    let rest = w.into_inner().map_err(|e| Error::new(e.to_string()))?;
+    let header = LOG_HEADER.map(String::from).to_vec();
+    let rest = encode(std::iter::once(&header).chain(&entries), false)?;
     write_atomically(&path, |f| f.write_all(&rest))?;
     crate::say!(
         "undone: row {row} {} (label {old})",

@@ -8,8 +8,9 @@ use crate::atomic::write_atomically;
 use crate::cmd::add::{append, remove_last};
 use crate::cmd::audit::fold;
 use crate::cmd::suggest::{PoolArgs, rank};
-use crate::dataset::{read_file, read_optional_column, sha256_hex};
+use crate::dataset::{read_optional_column, sha256_hex};
 use crate::error::{Error, Result};
+use crate::files::read_file;
 use crate::model::resolve::resolve_model;
 
 /// Label the drafts `suggest` picks from a pool, one key per label.

@@ -318,7 +318,7 @@ pub fn load(path: &Path) -> Result<ModelFile> {
             ),
         ));
     }
-    let bytes = crate::dataset::read_file(path)?;
+    let bytes = crate::files::read_file(path)?;
     ModelFile::from_slice(path, &bytes)
 }
 

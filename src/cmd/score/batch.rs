@@ -9,9 +9,7 @@ use rayon::prelude::*;
 
 use crate::cmd::score::csv_out::{batch_header, write_csv_row};
 use crate::cmd::score::{BATCH_CHUNK_ROWS, Format, ScoredRows, Scorer, write_error};
-use crate::dataset::{
-    QuoteCounter, csv_error, find_column, multiline_at, read_headers, reader_builder, text_field,
-};
+use crate::csv_format::{Record, Records};
 use crate::error::{Error, Result};
 
 impl Scorer<'_> {
@@ -28,53 +26,49 @@ impl Scorer<'_> {
         out: &mut impl Write,
         seen: &mut [bool],
     ) -> Result<()> {
-        let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, &e))?;
-        let size = file.metadata().map_or(0, |m| m.len());
+        let size = std::fs::metadata(path).map_or(0, |m| m.len());
+        let mut records = Records::open(path)?;
         let progress = crate::progress::bytes(size, format!("scoring {}", path.display()));
-        let mut reader =
-            reader_builder().from_reader(QuoteCounter::new(std::io::BufReader::new(file)));
-        let headers = read_headers(path, &mut reader)?;
-        let column = find_column(path, &headers, text_column, "--text-column")?;
+        let column = records.columns(&[(text_column, "--text-column")])?[0];
         if self.format == Format::Csv {
-            write_csv_row(out, &batch_header(&headers))?;
+            write_csv_row(out, &batch_header(records.headers()))?;
         }
         // Many lookups follow: index the vocabulary (loading alone does not).
         self.model.pipeline.vectorizer().build_index();
-        let mut chunk: Vec<csv::ByteRecord> = Vec::with_capacity(BATCH_CHUNK_ROWS);
-        let mut last_multiline = None;
+        let mut chunk: Vec<Record> = Vec::with_capacity(BATCH_CHUNK_ROWS);
         loop {
             // Read the next chunk, reusing the records' buffers.
             let mut used = 0;
             let mut stop: Option<Error> = None;
             while used < BATCH_CHUNK_ROWS {
                 if chunk.len() == used {
-                    chunk.push(csv::ByteRecord::new());
+                    chunk.push(Record::default());
                 }
-                match reader.read_byte_record(&mut chunk[used]) {
+                match records.read_into(&mut chunk[used]) {
                     Ok(true) => {}
                     Ok(false) => break,
                     Err(e) => {
-                        stop = Some(csv_error(path, e));
+                        stop = Some(e);
                         break;
                     }
                 }
-                if let Err(e) = text_field(path, &chunk[used], column, text_column) {
+                if let Err(e) = chunk[used].text(column, text_column) {
                     stop = Some(e);
                     break;
                 }
-                last_multiline = multiline_at(&chunk[used]);
                 used += 1;
             }
-            if used == 0 && stop.is_none() {
-                // The end: a quote left open swallowed the last rows into one.
-                reader.get_ref().check_closed(path, last_multiline)?;
-                break;
+            if used == 0 {
+                match stop {
+                    Some(e) => return Err(e),
+                    None => break,
+                }
             }
             let rows = &chunk[..used];
             let per_thread = rows.len().div_ceil(rayon::current_num_threads()).max(1);
             let scored: Vec<Result<ScoredRows>> = rows
                 .par_chunks(per_thread)
-                .map(|part| self.score_rows(path, part, column, text_column))
+                .map(|part| self.score_rows(part, column, text_column))
                 .collect();
             for part in scored {
                 let (bytes, labels) = part?;
@@ -83,7 +77,7 @@ impl Scorer<'_> {
                     seen[label] = true;
                 }
             }
-            progress.set_position(reader.position().byte());
+            progress.set_position(records.byte_position());
             if let Some(e) = stop {
                 return Err(e);
             }
@@ -92,23 +86,17 @@ impl Scorer<'_> {
     }
 
     /// Scores rows of a --batch file into their output bytes and labels.
-    fn score_rows(
-        &self,
-        path: &Path,
-        rows: &[csv::ByteRecord],
-        column: usize,
-        text_column: &str,
-    ) -> Result<ScoredRows> {
+    fn score_rows(&self, rows: &[Record], column: usize, text_column: &str) -> Result<ScoredRows> {
         let mut bytes = Vec::new();
         let mut labels = Vec::with_capacity(rows.len());
         for record in rows {
-            let line = record.position().map_or(0, |p| p.line());
-            let text = text_field(path, record, column, text_column)?;
+            let line = record.line();
+            let text = record.text(column, text_column)?;
             if self.format == Format::Text {
                 writeln!(bytes, "── line {line}").map_err(write_error)?;
             }
             let columns: Vec<Cow<str>> = if self.format == Format::Csv {
-                record.iter().map(String::from_utf8_lossy).collect()
+                record.lossy_fields().collect()
             } else {
                 Vec::new()
             };

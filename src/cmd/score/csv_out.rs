@@ -19,10 +19,7 @@ pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
 pub fn write_csv_row<S: AsRef<str>>(out: &mut impl Write, cells: &[S]) -> Result<()> {
     let failed = |e: csv::Error| Error::new(format!("cannot write the output: {e}"));
     // A small buffer: this runs once per row of a batch.
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .buffer_capacity(256)
-        .from_writer(out);
+    let mut writer = crate::csv_format::row_writer(out);
     for cell in cells {
         writer
             .write_field(spreadsheet_safe(cell.as_ref()).as_bytes())

@@ -171,20 +171,19 @@ pub fn run(args: Args) -> Result<i32> {
         return Ok(exit_code(fail_on, &seen));
     } else {
         let drafts = if let Some(path) = &args.file {
-            let bytes = crate::dataset::read_file(path)?;
-            vec![String::from_utf8(bytes).map_err(|_| {
-                Error::at(path, None, "the file is not valid UTF-8")
-                    .with_hint("save it as UTF-8 text")
-            })?]
+            vec![crate::files::read_utf8(path)?]
         } else if args.drafts.is_empty() {
             if terminal && !crate::progress::is_quiet() {
                 eprintln!("Type or paste a draft, then press Ctrl-D:");
             }
-            let mut text = String::new();
+            let mut bytes = Vec::new();
             std::io::stdin()
-                .read_to_string(&mut text)
+                .read_to_end(&mut bytes)
                 .map_err(|e| Error::new(format!("cannot read standard input: {e}")))?;
-            vec![text]
+            vec![crate::files::utf8(
+                std::path::Path::new("<standard input>"),
+                bytes,
+            )?]
         } else {
             args.drafts.clone()
         };

@@ -6,10 +6,11 @@ use std::time::Instant;
 
 use crate::atomic::write_atomically;
 use crate::cmd::{DataArgs, FeatureArgs, ResourceArgs};
-use crate::dataset::{check_columns, load_labelled, read_file};
+use crate::dataset::{check_columns, load_labelled};
 use crate::error::Result;
 use crate::eval::cv::{default_eval_path, fit_and_evaluate, score_dataset};
 use crate::eval::split::train_test_split;
+use crate::files::read_file;
 use crate::model::file::{EvalSummary, ModelFile, load};
 use crate::model::pipeline::WarmStart;
 use crate::model::{Pipeline, TrainingSummary};
