@@ -37,3 +37,13 @@ pub fn utf8(path: &Path, bytes: Vec<u8>) -> Result<String> {
     }
     Ok(text)
 }
+
+/// A hidden file beside `path` named after it: `.NAME.suffix` (a lock, or a
+/// memory of what was done to it).
+pub fn hidden_beside(path: &std::path::Path, suffix: &str) -> std::path::PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{suffix}"))
+}

@@ -55,11 +55,7 @@ pub fn normalize(text: &str) -> String {
 /// The lock file that serialises writers of `data` (never replaced, unlike the data
 /// file itself, so a lock on it stays meaningful across renames).
 pub fn lock_path(data: &Path) -> PathBuf {
-    let name = data
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    data.with_file_name(format!(".{name}.lock"))
+    crate::files::hidden_beside(data, "lock")
 }
 
 /// Takes the exclusive lock that serialises writers of `data` (add, label,

@@ -5,9 +5,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::cmd::{DataArgs, FeatureArgs, ResourceArgs};
-use crate::dataset::load_labelled;
 use crate::error::Result;
-use crate::eval::cv::out_of_fold;
+use crate::eval::cv::{Folds, Labelled, out_of_fold};
 use crate::model::classifier::argmax;
 use crate::progress;
 
@@ -106,12 +105,7 @@ pub fn run(args: Args) -> Result<i32> {
     let mut settings = args.features.single()?;
     settings.check()?;
     args.resources.precheck(&args.data.data)?;
-    let data = load_labelled(
-        &args.data.data,
-        &args.data.text_column,
-        &args.data.label_column,
-    )
-    .map_err(|e| e.for_option("--data"))?;
+    let data = args.data.load()?;
     if let Some(note) = args.features.adapt_to_size(&mut settings, data.len()) {
         crate::say!("{note}");
     }
@@ -122,25 +116,14 @@ pub fn run(args: Args) -> Result<i32> {
     bar.set_message(format!("analysing {} drafts", data.len()));
     let corpus = trainer.analyze_all(&data.texts);
     bar.set_message(format!("{}-fold out-of-fold probabilities", args.folds));
-    let mut oof = out_of_fold(
-        &trainer,
-        &corpus,
-        &data.targets,
-        &data.labels,
-        args.folds,
-        args.seed,
-        &bar,
-    )?;
+    let rows = Labelled::of(&corpus, &data);
+    let folds = |r: usize| Folds {
+        k: args.folds,
+        seed: args.seed.wrapping_add(r as u64),
+    };
+    let mut oof = out_of_fold(&trainer, rows, folds(0), &bar)?;
     for r in 1..args.repeats.max(1) {
-        let more = out_of_fold(
-            &trainer,
-            &corpus,
-            &data.targets,
-            &data.labels,
-            args.folds,
-            args.seed.wrapping_add(r as u64),
-            &bar,
-        )?;
+        let more = out_of_fold(&trainer, rows, folds(r), &bar)?;
         for (p, q) in oof.iter_mut().zip(more) {
             for (a, b) in p.iter_mut().zip(q) {
                 *a += b;

@@ -10,8 +10,8 @@ use crate::cmd::{DataArgs, FeatureArgs, Format, ResourceArgs};
 use crate::dataset::{Dataset, load_labelled};
 use crate::error::{Error, Result};
 use crate::eval::cv::{
-    CrossValidation, CurvePoint, LEARNING_CURVE_FRACTIONS, cross_validate, default_eval_path,
-    learning_curve, score_dataset,
+    CrossValidation, CurvePoint, Folds, LEARNING_CURVE_FRACTIONS, Labelled, cross_validate,
+    default_eval_path, learning_curve, score_dataset,
 };
 use crate::eval::plot;
 use crate::model::Trainer;
@@ -78,12 +78,7 @@ pub fn run(args: Args) -> Result<i32> {
         );
     }
     args.resources.precheck(&args.data.data)?;
-    let dataset = load_labelled(
-        &args.data.data,
-        &args.data.text_column,
-        &args.data.label_column,
-    )
-    .map_err(|e| e.for_option("--data"))?;
+    let dataset = args.data.load()?;
     let mut notes = Vec::new();
     for s in &mut grid {
         if let Some(note) = args.features.adapt_to_size(s, dataset.len()) {
@@ -120,25 +115,11 @@ pub fn run(args: Args) -> Result<i32> {
     progress.set_message(format!("analysing {} drafts", dataset.len()));
     let documents = trainer.analyze_all(&dataset.texts);
     progress.set_message(format!("{}-fold cross-validation", args.folds));
-    let cv = cross_validate(
-        trainer,
-        &documents,
-        &dataset.targets,
-        &dataset.labels,
-        args.folds,
-        args.seed,
-        &progress,
-    )?;
+    let rows = Labelled::of(&documents, &dataset);
+    let cv = cross_validate(trainer, rows, folds(&args), &progress)?;
     let curve = if args.learning_curve {
         progress.set_message("learning curve");
-        Some(learning_curve(
-            trainer,
-            &documents,
-            &dataset.targets,
-            &dataset.labels,
-            &cv,
-            &progress,
-        )?)
+        Some(learning_curve(trainer, rows, &cv, &progress)?)
     } else {
         None
     };
@@ -321,15 +302,8 @@ fn search(args: &Args, dataset: &Dataset, trainers: &[Trainer]) -> Result<i32> {
         let documents = analysed
             .entry(key)
             .or_insert_with(|| trainer.analyze_all(&dataset.texts));
-        let cv = cross_validate(
-            trainer,
-            documents,
-            &dataset.targets,
-            &dataset.labels,
-            args.folds,
-            args.seed,
-            &progress,
-        )?;
+        let rows = Labelled::of(documents, dataset);
+        let cv = cross_validate(trainer, rows, folds(args), &progress)?;
         // Against shift: macro-F1 on the held-out sets, of a model on all rows.
         let shift = if eval_set.is_some() || challenge_path.is_some() {
             let pipeline = trainer.fit(
@@ -430,6 +404,14 @@ fn search(args: &Args, dataset: &Dataset, trainers: &[Trainer]) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// The folds --folds and --seed ask for.
+fn folds(args: &Args) -> Folds {
+    Folds {
+        k: args.folds,
+        seed: args.seed,
+    }
 }
 
 fn analyzer_key(settings: &AnalyzerSettings) -> String {

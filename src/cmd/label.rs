@@ -27,21 +27,11 @@ draftcheck label --pool clients.csv --data data/drafts.csv --n 50")]
 pub struct Args {
     #[command(flatten)]
     pub pool: PoolArgs,
-    /// Labelled CSV file to append to (with `text` and `label` columns).
-    #[arg(long, value_name = "PATH", default_value = crate::cmd::DEFAULT_DATA)]
-    pub data: PathBuf,
-    /// Model file [default: models/drafts.json if present, else the built-in model].
-    #[arg(long, value_name = "PATH")]
-    pub model: Option<PathBuf>,
 }
 
 /// The file that remembers which pool drafts were labelled: `.NAME.labelled`.
 pub fn memory_path(pool: &Path) -> PathBuf {
-    let name = pool
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    pool.with_file_name(format!(".{name}.labelled"))
+    crate::files::hidden_beside(pool, "labelled")
 }
 
 fn hash(text: &str) -> String {
@@ -71,11 +61,11 @@ fn write_memory(path: &Path, hashes: &[String]) -> Result<()> {
 
 pub fn run(args: Args) -> Result<i32> {
     let texts = args.pool.read()?;
-    let model = resolve_model(args.model.as_deref())?;
+    let model = resolve_model(args.pool.model.as_deref())?;
     let pipeline = &model.pipeline;
-    if !args.data.is_file() {
+    if !args.pool.data.is_file() {
         return Err(
-            Error::new(format!("{} does not exist", args.data.display()))
+            Error::new(format!("{} does not exist", args.pool.data.display()))
                 .with_hint("pass the labelled data file with --data PATH"),
         );
     }
@@ -87,7 +77,7 @@ pub fn run(args: Args) -> Result<i32> {
         .filter(|t| !done.contains(&hash(t)))
         .cloned()
         .collect();
-    let known: HashSet<String> = read_optional_column(&args.data, "text")?
+    let known: HashSet<String> = read_optional_column(&args.pool.data, "text")?
         .unwrap_or_default()
         .iter()
         .map(|t| fold(t))
@@ -143,7 +133,7 @@ pub fn run(args: Args) -> Result<i32> {
             "s" | "" => i += 1,
             "u" => match history.pop() {
                 Some(text) => {
-                    if remove_last(&args.data, "text", &text)? {
+                    if remove_last(&args.pool.data, "text", &text)? {
                         let h = hash(&text);
                         labelled.retain(|x| x != &h);
                         write_memory(&memory, &labelled)?;
@@ -151,12 +141,12 @@ pub fn run(args: Args) -> Result<i32> {
                         writeln!(
                             out,
                             "  undone: the last label was removed from {}",
-                            args.data.display()
+                            args.pool.data.display()
                         )
                         .map_err(write_error)?;
                         i = i.saturating_sub(1);
                     } else {
-                        writeln!(out, "  cannot undo: {} changed since", args.data.display())
+                        writeln!(out, "  cannot undo: {} changed since", args.pool.data.display())
                             .map_err(write_error)?;
                     }
                 }
@@ -169,7 +159,7 @@ pub fn run(args: Args) -> Result<i32> {
             {
                 Some(k) => {
                     let label = &labels[k - 1];
-                    let added = append(&args.data, "text", "label", &pick.text, label, false)?;
+                    let added = append(&args.pool.data, "text", "label", &pick.text, label, false)?;
                     labelled.push(hash(&pick.text));
                     write_memory(&memory, &labelled)?;
                     history.push(pick.text.clone());
@@ -178,7 +168,7 @@ pub fn run(args: Args) -> Result<i32> {
                         out,
                         "  added as '{label}' (row {} of {})",
                         added.row,
-                        args.data.display()
+                        args.pool.data.display()
                     )
                     .map_err(write_error)?;
                     i += 1;
@@ -191,7 +181,7 @@ pub fn run(args: Args) -> Result<i32> {
     writeln!(
         out,
         "\n{count} labelled this session. To use them, retrain: draftcheck train --data {}",
-        args.data.display()
+        args.pool.data.display()
     )
     .map_err(write_error)?;
     Ok(0)

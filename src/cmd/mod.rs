@@ -113,6 +113,14 @@ pub struct DataArgs {
     pub label_column: String,
 }
 
+impl DataArgs {
+    /// Loads the labelled data (an error names --data).
+    pub fn load(&self) -> Result<crate::dataset::Dataset> {
+        crate::dataset::load_labelled(&self.data, &self.text_column, &self.label_column)
+            .map_err(|e| e.for_option("--data"))
+    }
+}
+
 /// Resources a fit may use.
 #[derive(Debug, Clone, Args)]
 pub struct ResourceArgs {

@@ -29,12 +29,6 @@ draftcheck suggest --pool clients.csv --n 50 --explore 0.1 --format json > next.
 pub struct Args {
     #[command(flatten)]
     pub pool: PoolArgs,
-    /// Labelled data whose drafts are not suggested again.
-    #[arg(long, value_name = "PATH", default_value = crate::cmd::DEFAULT_DATA)]
-    pub data: PathBuf,
-    /// Model file [default: models/drafts.json if present, else the built-in model].
-    #[arg(long, value_name = "PATH")]
-    pub model: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -58,6 +52,13 @@ pub struct PoolArgs {
     /// Seed of the random picks.
     #[arg(long, value_name = "N", default_value_t = 42)]
     pub seed: u64,
+    /// The labelled data (`text` and `label` columns): its drafts are not
+    /// picked again, and `label` appends to it.
+    #[arg(long, value_name = "PATH", default_value = crate::cmd::DEFAULT_DATA)]
+    pub data: PathBuf,
+    /// Model file [default: models/drafts.json if present, else the built-in model].
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
 }
 
 impl PoolArgs {
@@ -133,9 +134,9 @@ pub fn rank(
 
 pub fn run(args: Args) -> Result<i32> {
     let texts = args.pool.read()?;
-    let model = resolve_model(args.model.as_deref())?;
-    let known: HashSet<String> = if args.data.is_file() {
-        read_optional_column(&args.data, "text")?
+    let model = resolve_model(args.pool.model.as_deref())?;
+    let known: HashSet<String> = if args.pool.data.is_file() {
+        read_optional_column(&args.pool.data, "text")?
             .unwrap_or_default()
             .iter()
             .map(|t| fold(t))

@@ -54,6 +54,33 @@ pub fn fit_and_evaluate(
     Ok((report, pipeline))
 }
 
+/// The labelled rows a cross-validation works on: their analysed texts, each
+/// row's target (an index into `labels`) and the label names.
+#[derive(Debug, Clone, Copy)]
+pub struct Labelled<'a> {
+    pub corpus: &'a Corpus,
+    pub targets: &'a [usize],
+    pub labels: &'a [String],
+}
+
+impl<'a> Labelled<'a> {
+    /// The rows of `data`, analysed into `corpus`.
+    pub fn of(corpus: &'a Corpus, data: &'a Dataset) -> Self {
+        Labelled {
+            corpus,
+            targets: &data.targets,
+            labels: &data.labels,
+        }
+    }
+}
+
+/// Seeded, stratified folds: how many, and the seed of their assignment.
+#[derive(Debug, Clone, Copy)]
+pub struct Folds {
+    pub k: usize,
+    pub seed: u64,
+}
+
 /// The outcome of a cross-validation: one report per fold and their summary.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CrossValidation {
@@ -76,13 +103,15 @@ pub struct CrossValidation {
 /// of cores. `progress` advances by one per fold.
 fn fit_folds(
     trainer: &Trainer,
-    corpus: &Corpus,
-    targets: &[usize],
-    labels: &[String],
-    k: usize,
-    seed: u64,
+    data: Labelled,
+    Folds { k, seed }: Folds,
     progress: &ProgressBar,
 ) -> Result<Vec<(Vec<usize>, Scored)>> {
+    let Labelled {
+        corpus,
+        targets,
+        labels,
+    } = data;
     let folds = stratified_folds(targets, labels.len(), k, seed)?;
     folds
         .par_iter()
@@ -110,14 +139,12 @@ fn fit_folds(
 /// advances by one per fold (pass `ProgressBar::hidden()` for none).
 pub fn cross_validate(
     trainer: &Trainer,
-    corpus: &Corpus,
-    targets: &[usize],
-    labels: &[String],
-    k: usize,
-    seed: u64,
+    data: Labelled,
+    folds: Folds,
     progress: &ProgressBar,
 ) -> Result<CrossValidation> {
-    let results: Vec<Scored> = fit_folds(trainer, corpus, targets, labels, k, seed, progress)?
+    let (targets, labels, Folds { k, seed }) = (data.targets, data.labels, folds);
+    let results: Vec<Scored> = fit_folds(trainer, data, folds, progress)?
         .into_iter()
         .map(|(_, scored)| scored)
         .collect();
@@ -148,15 +175,12 @@ pub fn cross_validate(
 /// fits as [`cross_validate`]).
 pub fn out_of_fold(
     trainer: &Trainer,
-    corpus: &Corpus,
-    targets: &[usize],
-    labels: &[String],
-    k: usize,
-    seed: u64,
+    data: Labelled,
+    folds: Folds,
     progress: &ProgressBar,
 ) -> Result<Vec<Vec<f64>>> {
-    let scored = fit_folds(trainer, corpus, targets, labels, k, seed, progress)?;
-    let mut out = vec![Vec::new(); targets.len()];
+    let scored = fit_folds(trainer, data, folds, progress)?;
+    let mut out = vec![Vec::new(); data.targets.len()];
     for (rows, s) in scored {
         for (i, p) in rows.into_iter().zip(s.probabilities) {
             out[i] = p;
@@ -205,12 +229,15 @@ pub struct CurvePoint {
 /// (`k` per fraction below 100%).
 pub fn learning_curve(
     trainer: &Trainer,
-    corpus: &Corpus,
-    targets: &[usize],
-    labels: &[String],
+    data: Labelled,
     full: &CrossValidation,
     progress: &ProgressBar,
 ) -> Result<Vec<CurvePoint>> {
+    let Labelled {
+        corpus,
+        targets,
+        labels,
+    } = data;
     let (k, seed) = (full.k, full.seed);
     let folds = stratified_folds(targets, labels.len(), k, seed)?;
     let mut points = Vec::new();
@@ -308,11 +335,7 @@ fn predict_dataset(pipeline: &Pipeline, data: &Dataset) -> Result<(Vec<usize>, V
 /// The trusted evaluation set that goes with a training file: `eval.csv` in the
 /// same folder, if it exists and is not the training file itself.
 pub fn default_eval_path(data: &Path) -> Option<PathBuf> {
-    let dir = match data.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let candidate = dir.join("eval.csv");
+    let candidate = beside(data, "eval.csv");
     let same = match (candidate.canonicalize(), data.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
@@ -339,12 +362,16 @@ pub struct ChallengeScore {
 /// The stress set that goes with a training file: `challenge.csv` in the same
 /// folder, if it exists.
 pub fn default_challenge_path(data: &Path) -> Option<PathBuf> {
-    let dir = match data.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let candidate = dir.join("challenge.csv");
+    let candidate = beside(data, "challenge.csv");
     candidate.is_file().then_some(candidate)
+}
+
+/// The file `name` in the folder of `data`.
+fn beside(data: &Path, name: &str) -> PathBuf {
+    match data.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.join(name),
+        _ => Path::new(".").join(name),
+    }
 }
 
 /// Scores a stress set (labelled like the training data, with a `tag` column

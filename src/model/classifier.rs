@@ -274,25 +274,27 @@ mod tests {
             let (mut rows, mut y) = (rows, y);
             rows.push(vec![(if flip { 1 } else { 0 }, 1.0)]);
             y.push(0);
-            let c = ClassifierSettings::default()
-                .fit(&rows, 2, &y, 2, None)
-                .unwrap();
-            for (row, &t) in rows.iter().zip(&y) {
-                assert_eq!(c.predict(row), t);
-            }
+            assert_predicts_every_row(&rows, &y, 2);
         }
+    }
+
+    /// Fits `rows` (of `n_labels` features, as [`toy`]'s) and asserts the
+    /// classifier gives every row its label.
+    fn assert_predicts_every_row(rows: &[SparseRow], y: &[usize], n_labels: usize) -> Classifier {
+        let c = ClassifierSettings::default()
+            .fit(rows, n_labels, y, n_labels, None)
+            .unwrap();
+        for (row, &t) in rows.iter().zip(y) {
+            assert_eq!(c.predict(row), t);
+        }
+        c
     }
 
     #[test]
     fn multinomial_fit_predicts_each_label() {
         let (rows, y) = toy(3);
-        let c = ClassifierSettings::default()
-            .fit(&rows, 3, &y, 3, None)
-            .unwrap();
+        let c = assert_predicts_every_row(&rows, &y, 3);
         assert_eq!(c.weights().dim(), (3, 3));
-        for (row, &t) in rows.iter().zip(&y) {
-            assert_eq!(c.predict(row), t);
-        }
     }
 
     #[test]

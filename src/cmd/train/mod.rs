@@ -111,12 +111,7 @@ pub fn run(args: Args) -> Result<i32> {
     )
     .map_err(|e| e.for_option("--data"))?;
     args.resources.precheck(&args.data.data)?;
-    let mut dataset = load_labelled(
-        &args.data.data,
-        &args.data.text_column,
-        &args.data.label_column,
-    )
-    .map_err(|e| e.for_option("--data"))?;
+    let mut dataset = args.data.load()?;
     if let Some(note) = args.features.adapt_to_size(&mut settings, dataset.len()) {
         say(note);
     }
