@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Which advice sections the bundled model gives challenge.csv's desperate drafts.
+
+usage: python3 benches/advice_sections.py [--model PATH] [--data data/challenge.csv]
+
+Scores every desperate row of the stress set (never trained on) with
+`draftcheck score --batch --format json`, then counts, by the row's `theme`:
+gift drafts shown the gifts section, letter drafts shown the love-letters
+section, and drafts with no gift shown the gifts section anyway. A draft the
+verdict calls composed gets the composed advice, so it counts as a miss.
+"""
+import argparse, csv, json, subprocess, sys, tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GIFTS = "Why gifting your ex doesn't work"
+LETTERS = "What's wrong with the Love Letters"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default=str(ROOT / "models" / "drafts.json"))
+    ap.add_argument("--data", default=str(ROOT / "data" / "challenge.csv"))
+    ap.add_argument("--binary", default=str(ROOT / "target" / "release" / "draftcheck"))
+    a = ap.parse_args()
+    with open(a.data, newline="", encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["label"] == "desperate"]
+    with tempfile.TemporaryDirectory() as tmp:
+        batch = Path(tmp) / "desperate.csv"
+        with open(batch, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(["text"])
+            w.writerows([r["text"]] for r in rows)
+        out = subprocess.run(
+            [a.binary, "score", "--model", a.model, "--batch", str(batch), "--format", "json"],
+            capture_output=True, text=True, check=False)
+    verdicts = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+    if len(verdicts) != len(rows):
+        sys.exit(f"expected {len(rows)} verdicts, got {len(verdicts)}: {out.stderr}")
+    counts = {"gift": [0, 0], "letter": [0, 0], "no_gift": [0, 0]}
+    for row, v in zip(rows, verdicts):
+        themes = set(row["theme"].split(";"))
+        sections = [e.get("section", "") for e in v.get("advice", [])]
+        gifts = any(s.startswith(GIFTS) for s in sections)
+        letters = any(s.startswith(LETTERS) for s in sections)
+        if "gift" in themes:
+            counts["gift"][0] += gifts
+            counts["gift"][1] += 1
+        else:
+            counts["no_gift"][0] += gifts
+            counts["no_gift"][1] += 1
+        if "letter" in themes:
+            counts["letter"][0] += letters
+            counts["letter"][1] += 1
+    for name, text in [("gift", "gift drafts shown the gifts section"),
+                       ("letter", "letter drafts shown the love-letters section"),
+                       ("no_gift", "drafts with no gift shown the gifts section")]:
+        hit, n = counts[name]
+        print(f"{text}: {hit} of {n} ({100 * hit / max(n, 1):.1f}%)")
+
+
+if __name__ == "__main__":
+    main()
