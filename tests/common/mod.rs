@@ -82,3 +82,7 @@ pub fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect()
 }
+
+mod setup;
+#[allow(unused_imports)]
+pub use setup::*;
