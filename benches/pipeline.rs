@@ -109,7 +109,7 @@ fn vectorisation(c: &mut Criterion) {
     let trainer = trainer();
     let corpus = trainer.analyze_all(&dataset.texts);
     let refs = corpus.all();
-    let vectorizer_settings = &trainer.settings().vectorizer;
+    let vectorizer_settings = trainer.vectorizer();
     let n_labels = dataset.labels.len();
 
     let mut group = c.benchmark_group("vectorisation");

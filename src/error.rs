@@ -22,6 +22,10 @@ pub struct Error {
     kind: ErrorKind,
     message: String,
     hint: Option<String>,
+    /// For a bad setting: the field it names (e.g. `classifier.alpha`) and what
+    /// is wrong with it, so that a command can name its option instead
+    /// ([`Error::for_flags`]).
+    setting: Option<(&'static str, String)>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -37,7 +41,35 @@ impl Error {
             kind: ErrorKind::Failure,
             message: message.into(),
             hint: None,
+            setting: None,
         }
+    }
+
+    /// A setting that is out of range: "`field` `problem`", e.g. "classifier.alpha
+    /// must be a positive number, got -1". A failure (a model file's settings),
+    /// until a command maps the field to its option ([`Error::for_flags`]).
+    pub fn setting(field: &'static str, problem: impl Into<String>) -> Self {
+        let problem = problem.into();
+        let mut error = Error::new(format!("{field} {problem}"));
+        error.setting = Some((field, problem));
+        error
+    }
+
+    /// The setting this error is about, if it is about one.
+    pub fn setting_field(&self) -> Option<&'static str> {
+        self.setting.as_ref().map(|(field, _)| *field)
+    }
+
+    /// For an error about a setting that `flags` gives as a command-line option
+    /// (pairs of field and option): a usage error naming the option instead.
+    pub fn for_flags(mut self, flags: &[(&str, &str)]) -> Self {
+        if let Some((field, problem)) = &self.setting
+            && let Some((_, flag)) = flags.iter().find(|(f, _)| f == field)
+        {
+            self.message = format!("{flag} {problem}");
+            self.kind = ErrorKind::Usage;
+        }
+        self
     }
 
     /// A usage error (exit code 2): a bad option value or a bad combination of options.
@@ -46,6 +78,7 @@ impl Error {
             kind: ErrorKind::Usage,
             message: message.into(),
             hint: None,
+            setting: None,
         }
     }
 

@@ -17,10 +17,10 @@ fn unknown_format_is_a_usage_error() {
 fn alpha_must_be_a_positive_number() {
     let s = Setup::new();
     for (alpha, needle) in [
-        ("0", "positive"),
-        ("-1", "positive"),
+        ("0", "--alpha must be a positive number"),
+        ("-1", "--alpha must be a positive number"),
         ("abc", "abc"),
-        ("NaN", "positive"),
+        ("NaN", "--alpha must be a positive number"),
     ] {
         let mut cmd = draftcheck_in(s.dir.path());
         cmd.args(["train", "--alpha", alpha, "--data"])

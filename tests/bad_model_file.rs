@@ -180,13 +180,21 @@ fn a_model_with_unknown_or_invalid_settings() {
     s.edited_model_fails(
         "ngram.json",
         |v| v["settings"]["analyzer"]["ngram_max"] = 9.into(),
-        &["n-gram range 1-9"],
+        &["analyzer.ngram_min/ngram_max 1-9 is not an n-gram range"],
     );
     s.edited_model_fails(
         "alpha.json",
         |v| v["settings"]["classifier"]["alpha"] = (-1).into(),
-        &["alpha"],
+        &["classifier.alpha must be a positive number"],
     );
+    // A model file's setting is named as the file names it, not as an option.
+    let mut value: serde_json::Value = serde_json::from_slice(&s.model_bytes).unwrap();
+    value["settings"]["classifier"]["alpha"] = (-1).into();
+    let path = s.write("alpha2.json", value.to_string());
+    let mut cmd = draftcheck_in(s.dir.path());
+    cmd.args(["score", "--model"]).arg(&path).arg("hi");
+    let stderr = assert_clean_failure(&mut cmd, 1, &["alpha2.json"]);
+    assert!(!stderr.contains("--alpha"), "{stderr}");
     s.edited_model_fails(
         "lang.json",
         |v| v["settings"]["analyzer"]["language"] = "klingon".into(),

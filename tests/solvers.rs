@@ -66,6 +66,8 @@ fn features(relabel: Option<&Relabel>) -> (Vec<SparseRow>, usize, Vec<usize>, us
     let corpus = trainer.analyze_all(&data.texts);
     let (vectorizer, map) = settings
         .vectorizer
+        .check()
+        .unwrap()
         .fit_ids(corpus.terms(), &corpus.all(), &targets, n_labels)
         .unwrap();
     let rows: Vec<SparseRow> = corpus
@@ -87,7 +89,12 @@ fn fit(
         ..ClassifierSettings::default()
     };
     let problem = Problem::new(solver, rows, *n_features, targets, *n_labels).unwrap();
-    settings.fit_problem(&problem, None).unwrap().0
+    settings
+        .check()
+        .unwrap()
+        .fit_problem(&problem, None)
+        .unwrap()
+        .0
 }
 
 /// Euclidean distance between the weights (and intercepts) of two classifiers.

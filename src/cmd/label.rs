@@ -146,8 +146,12 @@ pub fn run(args: Args) -> Result<i32> {
                         .map_err(write_error)?;
                         i = i.saturating_sub(1);
                     } else {
-                        writeln!(out, "  cannot undo: {} changed since", args.pool.data.display())
-                            .map_err(write_error)?;
+                        writeln!(
+                            out,
+                            "  cannot undo: {} changed since",
+                            args.pool.data.display()
+                        )
+                        .map_err(write_error)?;
                     }
                 }
                 None => writeln!(out, "  nothing to undo").map_err(write_error)?,

@@ -85,7 +85,7 @@ pub enum Command {
 /// Runs a parsed command line; returns the process exit code on success.
 pub fn run(cli: Cli) -> Result<i32> {
     crate::progress::set_quiet(cli.quiet);
-    match cli.command {
+    let result = match cli.command {
         Command::Train(args) => train::run(args),
         Command::Score(args) => score::run(args),
         Command::Suggest(args) => suggest::run(args),
@@ -96,7 +96,9 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Label(args) => label::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
-    }
+    };
+    // The library names a bad setting by its field; here it is an option.
+    result.map_err(|e| e.for_flags(SETTING_FLAGS))
 }
 
 /// Where the labelled data is and which columns hold the text and the label.
@@ -219,6 +221,11 @@ pub struct FeatureArgs {
     pub no_markers: bool,
 }
 
+/// Checks settings given on the command line: an error names the option.
+pub fn check_settings(settings: &Settings) -> Result<crate::model::Trainer> {
+    settings.check().map_err(|e| e.for_flags(SETTING_FLAGS))
+}
+
 impl FeatureArgs {
     /// Every combination of the list options, in a fixed order (validated later,
     /// by `Settings::check`).
@@ -295,7 +302,7 @@ impl FeatureArgs {
     }
 }
 
-/// Parses "1-2" or "2" into an n-gram range, checking 1 <= MIN <= MAX <= 5.
+/// Parses "1-2" or "2" into an n-gram range, checked by the analyzer's rule.
 pub fn parse_ngrams(s: &str) -> std::result::Result<(usize, usize), String> {
     let bad = || format!("'{s}' is not an n-gram range: use MIN-MAX such as 1-2, or one number");
     let (min, max) = match s.split_once('-') {
@@ -308,14 +315,25 @@ pub fn parse_ngrams(s: &str) -> std::result::Result<(usize, usize), String> {
             (n, n)
         }
     };
-    let limit = crate::text::analyzer::MAX_NGRAM;
-    if min == 0 || min > max || max > limit {
-        return Err(format!(
-            "n-gram range {min}-{max} is invalid: need 1 <= MIN <= MAX <= {limit}"
-        ));
-    }
+    crate::text::analyzer::check_ngram_range(min, max)?;
     Ok((min, max))
 }
+
+/// The options that give each setting: what [`Error::for_flags`] maps a bad
+/// setting's field to.
+///
+/// [`Error::for_flags`]: crate::Error::for_flags
+pub const SETTING_FLAGS: &[(&str, &str)] = &[
+    ("classifier.alpha", "--alpha"),
+    ("classifier.max_iterations", "--max-iterations"),
+    ("classifier.gradient_tolerance", "--tolerance"),
+    ("vectorizer.min_df", "--min-df"),
+    ("vectorizer.max_df", "--max-df"),
+    ("analyzer.ngram_min/ngram_max", "--ngrams"),
+    ("analyzer.language", "--language"),
+    ("test_fraction", "--test-fraction"),
+    ("folds", "--folds"),
+];
 
 /// The error of a failed write to standard output (a closed pipe, a full disk).
 pub fn write_error(e: std::io::Error) -> crate::Error {

@@ -31,9 +31,10 @@ pub fn train_test_split(
     seed: u64,
 ) -> Result<(Vec<usize>, Vec<usize>)> {
     if !(0.0..1.0).contains(&test_fraction) {
-        return Err(Error::usage(format!(
-            "--test-fraction must be at least 0 and below 1, got {test_fraction}"
-        ))
+        return Err(Error::setting(
+            "test_fraction",
+            format!("must be at least 0 and below 1, got {test_fraction}"),
+        )
         .with_hint("0.2 holds out a fifth of the rows; 0 skips the evaluation"));
     }
     let mut train = Vec::new();
@@ -63,14 +64,16 @@ pub fn stratified_folds(
     seed: u64,
 ) -> Result<Vec<Vec<usize>>> {
     if k < 2 {
-        return Err(Error::usage(format!("--folds must be at least 2, got {k}"))
-            .with_hint("5 is the usual choice"));
+        return Err(
+            Error::setting("folds", format!("must be at least 2, got {k}"))
+                .with_hint("5 is the usual choice"),
+        );
     }
     if k > targets.len() {
-        return Err(Error::usage(format!(
-            "--folds {k} is more than the {} rows of the data",
-            targets.len()
-        )));
+        return Err(Error::setting(
+            "folds",
+            format!("{k} is more than the {} rows of the data", targets.len()),
+        ));
     }
     let mut folds = vec![Vec::new(); k];
     let mut next = 0;
@@ -122,14 +125,10 @@ mod tests {
     }
 
     #[test]
-    fn bad_fractions_are_usage_errors() {
+    fn bad_fractions_name_the_setting() {
         for f in [-0.1, 1.0, 1.5, f64::NAN] {
-            assert_eq!(
-                train_test_split(&targets(), 2, f, 1)
-                    .unwrap_err()
-                    .exit_code(),
-                2
-            );
+            let e = train_test_split(&targets(), 2, f, 1).unwrap_err();
+            assert_eq!(e.setting_field(), Some("test_fraction"));
         }
     }
 

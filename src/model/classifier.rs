@@ -48,25 +48,47 @@ impl Default for ClassifierSettings {
 }
 
 impl ClassifierSettings {
-    pub fn validate(&self) -> Result<()> {
+    /// Checks the settings once; the checked settings are what fits take. An
+    /// error names the field (`classifier.alpha`); a command maps it to its
+    /// option.
+    pub fn check(&self) -> Result<CheckedClassifierSettings> {
         if !(self.alpha.is_finite() && self.alpha > 0.0) {
-            return Err(Error::usage(format!(
-                "--alpha must be a positive number, got {}",
-                self.alpha
-            ))
-            .with_hint("try --alpha 1 (larger = simpler model, smaller = closer fit)"));
+            return Err(Error::setting(
+                "classifier.alpha",
+                format!("must be a positive number, got {}", self.alpha),
+            )
+            .with_hint("larger is a simpler model, smaller a closer fit; 1 is a common start"));
         }
         if self.max_iterations == 0 {
-            return Err(Error::usage("--max-iterations must be at least 1"));
-        }
-        if !(self.gradient_tolerance.is_finite() && self.gradient_tolerance > 0.0) {
-            return Err(Error::usage(
-                "the gradient tolerance must be a positive number",
+            return Err(Error::setting(
+                "classifier.max_iterations",
+                "must be at least 1",
             ));
         }
-        Ok(())
+        if !(self.gradient_tolerance.is_finite() && self.gradient_tolerance > 0.0) {
+            return Err(Error::setting(
+                "classifier.gradient_tolerance",
+                format!("must be a positive number, got {}", self.gradient_tolerance),
+            ));
+        }
+        Ok(CheckedClassifierSettings(self.clone()))
     }
+}
 
+/// [`ClassifierSettings`] that passed [`ClassifierSettings::check`]: only
+/// these fit a classifier.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedClassifierSettings(ClassifierSettings);
+
+impl std::ops::Deref for CheckedClassifierSettings {
+    type Target = ClassifierSettings;
+
+    fn deref(&self) -> &ClassifierSettings {
+        &self.0
+    }
+}
+
+impl CheckedClassifierSettings {
     /// The problem for these settings' solver: feature rows of `n_features`
     /// columns with targets in `0..n_labels`.
     pub fn problem(
@@ -101,7 +123,6 @@ impl ClassifierSettings {
         problem: &Problem,
         warm_start: Option<&Classifier>,
     ) -> Result<(Classifier, FitReport)> {
-        self.validate()?;
         problem.fit(self, warm_start)
     }
 }
@@ -282,6 +303,8 @@ mod tests {
     /// classifier gives every row its label.
     fn assert_predicts_every_row(rows: &[SparseRow], y: &[usize], n_labels: usize) -> Classifier {
         let c = ClassifierSettings::default()
+            .check()
+            .unwrap()
             .fit(rows, n_labels, y, n_labels, None)
             .unwrap();
         for (row, &t) in rows.iter().zip(y) {
@@ -301,6 +324,8 @@ mod tests {
     fn explanation_adds_up_to_the_logit_and_the_probability() {
         let (rows, y) = toy(2);
         let c = ClassifierSettings::default()
+            .check()
+            .unwrap()
             .fit(&rows, 2, &y, 2, None)
             .unwrap();
         let row = vec![(0, 0.6), (1, 0.8)];
@@ -314,13 +339,18 @@ mod tests {
     }
 
     #[test]
-    fn bad_alpha_is_a_usage_error() {
+    fn a_bad_alpha_names_the_field() {
         for alpha in [0.0, -1.0, f64::NAN, f64::INFINITY] {
             let settings = ClassifierSettings {
                 alpha,
                 ..ClassifierSettings::default()
             };
-            assert_eq!(settings.validate().unwrap_err().exit_code(), 2);
+            let e = settings.check().unwrap_err();
+            assert_eq!(e.setting_field(), Some("classifier.alpha"));
+            assert!(e.message().starts_with("classifier.alpha must be"), "{e}");
+            let e = e.for_flags(&[("classifier.alpha", "--alpha")]);
+            assert!(e.message().starts_with("--alpha must be"), "{e}");
+            assert_eq!(e.exit_code(), 2);
         }
     }
 }

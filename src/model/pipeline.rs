@@ -14,13 +14,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::budget;
-use crate::model::classifier::{Classifier, ClassifierSettings, argmax};
+use crate::model::classifier::{CheckedClassifierSettings, Classifier, ClassifierSettings, argmax};
 use crate::model::solver::csr::CsrBuilder;
 use crate::model::solver::{FitReport, Problem, Solver};
 use crate::model::theme::Themes;
 pub use crate::model::warm::{ColdStart, WARM_START_TOLERANCE, WarmStart, max_difference};
 use crate::text::{
-    Analyzer, AnalyzerSettings, Corpus, FeatureMap, SparseRow, Vectorizer, VectorizerSettings,
+    Analyzer, AnalyzerSettings, CheckedVectorizerSettings, Corpus, FeatureMap, SparseRow,
+    Vectorizer, VectorizerSettings,
 };
 
 /// Every setting that shapes a model; stored in the model file.
@@ -33,24 +34,28 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Validates every part and returns a trainer for these settings.
+    /// Validates every part once and returns a trainer for these settings. A
+    /// bad setting's error names its field (`classifier.alpha`); commands map
+    /// it to their option (`--alpha`) with [`crate::Error::for_flags`].
     pub fn check(&self) -> Result<Trainer> {
-        let analyzer = self.analyzer.build()?;
-        self.vectorizer.validate()?;
-        self.classifier.validate()?;
         Ok(Trainer {
             settings: self.clone(),
-            analyzer,
+            analyzer: self.analyzer.build()?,
+            vectorizer: self.vectorizer.check()?,
+            classifier: self.classifier.check()?,
             memory_budget: budget::DEFAULT_MEMORY_BUDGET,
         })
     }
 }
 
-/// Checked settings with a ready analyzer.
+/// Checked settings: a ready analyzer, and the checked vectorizer and
+/// classifier settings that fits take.
 #[derive(Debug)]
 pub struct Trainer {
     settings: Settings,
     analyzer: Analyzer,
+    vectorizer: CheckedVectorizerSettings,
+    classifier: CheckedClassifierSettings,
     memory_budget: u64,
 }
 
@@ -74,6 +79,16 @@ impl Trainer {
         &self.analyzer
     }
 
+    /// The checked vectorizer settings.
+    pub fn vectorizer(&self) -> &CheckedVectorizerSettings {
+        &self.vectorizer
+    }
+
+    /// The checked classifier settings (themes are fitted with them too).
+    pub fn classifier(&self) -> &CheckedClassifierSettings {
+        &self.classifier
+    }
+
     /// Analyses every text once, on every core (in input order), into a corpus of
     /// term ids that can be reused across folds and fits.
     pub fn analyze_all<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Corpus {
@@ -91,15 +106,10 @@ impl Trainer {
         n_labels: usize,
     ) -> Result<(Vectorizer, Problem)> {
         let (vectorizer, map) = self
-            .settings
             .vectorizer
             .fit_ids(terms, documents, targets, n_labels)?;
         let n_features = vectorizer.len();
-        let solver = self
-            .settings
-            .classifier
-            .solver
-            .resolve(documents.len(), n_features);
+        let solver = self.classifier.solver.resolve(documents.len(), n_features);
         let transform = |d: &&[u32]| vectorizer.transform_indices(map.features(d));
         let problem = match solver {
             Solver::Linfa => {
@@ -142,7 +152,7 @@ impl Trainer {
     ) -> Result<Pipeline> {
         let (vectorizer, problem) =
             self.problem(corpus.terms(), documents, targets, labels.len())?;
-        let (classifier, report) = self.settings.classifier.fit_problem(&problem, None)?;
+        let (classifier, report) = self.classifier.fit_problem(&problem, None)?;
         self.assemble(vectorizer, classifier, report, labels)
     }
 
@@ -163,7 +173,7 @@ impl Trainer {
     ) -> Result<(Pipeline, Option<WarmStart>)> {
         let (vectorizer, problem) =
             self.problem(corpus.terms(), documents, targets, labels.len())?;
-        let classifier_settings = &self.settings.classifier;
+        let classifier_settings = &self.classifier;
         let Some(init) = previous.warm_start_for(&self.settings, &vectorizer, labels) else {
             let (classifier, report) = classifier_settings.fit_problem(&problem, None)?;
             return Ok((self.assemble(vectorizer, classifier, report, labels)?, None));

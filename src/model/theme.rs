@@ -8,7 +8,7 @@ use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::model::classifier::{Classifier, ClassifierSettings, sigmoid};
+use crate::model::classifier::{CheckedClassifierSettings, Classifier, sigmoid};
 use crate::text::SparseRow;
 
 /// The themes draftcheck learns, and the advice entry (by id) each selects.
@@ -64,7 +64,7 @@ impl Themes {
     /// fewer than [`MIN_THEME_ROWS`] rows on either side are left out; None if
     /// none is left.
     pub fn fit(
-        settings: &ClassifierSettings,
+        settings: &CheckedClassifierSettings,
         rows: &[SparseRow],
         n_features: usize,
         themes: &[Vec<String>],
@@ -215,9 +215,14 @@ mod tests {
             }
             themes.push(t);
         }
-        let fitted = Themes::fit(&ClassifierSettings::default(), &rows, 3, &themes)
-            .unwrap()
-            .unwrap();
+        let fitted = Themes::fit(
+            &crate::model::ClassifierSettings::default().check().unwrap(),
+            &rows,
+            3,
+            &themes,
+        )
+        .unwrap()
+        .unwrap();
         // No "letter" rows: that theme is left out.
         assert_eq!(fitted.names(), ["gift", "pressure"]);
         let scores = fitted.score(&vec![(0, 0.8), (2, 0.5)]);

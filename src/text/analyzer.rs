@@ -59,6 +59,17 @@ impl Default for AnalyzerSettings {
 /// make the vocabulary explode.
 pub const MAX_NGRAM: usize = 5;
 
+/// The one rule for an n-gram range: 1 <= MIN <= MAX <= [`MAX_NGRAM`] (for
+/// `--ngrams` as for a model file's settings); what is wrong if it is broken.
+pub fn check_ngram_range(min: usize, max: usize) -> std::result::Result<(), String> {
+    if min == 0 || max < min || max > MAX_NGRAM {
+        return Err(format!(
+            "{min}-{max} is not an n-gram range: need 1 <= MIN <= MAX <= {MAX_NGRAM}, e.g. 1-2"
+        ));
+    }
+    Ok(())
+}
+
 /// Names accepted for `language`, with their Snowball algorithms.
 const LANGUAGES: &[(&str, Algorithm)] = &[
     ("arabic", Algorithm::Arabic),
@@ -84,15 +95,8 @@ const LANGUAGES: &[(&str, Algorithm)] = &[
 impl AnalyzerSettings {
     /// Checks the settings and builds the analyzer they describe.
     pub fn build(&self) -> Result<Analyzer> {
-        if self.ngram_min == 0 || self.ngram_max < self.ngram_min || self.ngram_max > MAX_NGRAM {
-            return Err(Error::usage(format!(
-                "invalid n-gram range {}-{}",
-                self.ngram_min, self.ngram_max
-            ))
-            .with_hint(format!(
-                "use MIN-MAX with 1 <= MIN <= MAX <= {MAX_NGRAM}, e.g. --ngrams 1-2"
-            )));
-        }
+        check_ngram_range(self.ngram_min, self.ngram_max)
+            .map_err(|problem| Error::setting("analyzer.ngram_min/ngram_max", problem))?;
         let stemmer = if self.language == "none" {
             None
         } else {
@@ -102,8 +106,11 @@ impl AnalyzerSettings {
                 .map(|(_, algorithm)| *algorithm)
                 .ok_or_else(|| {
                     let names: Vec<&str> = LANGUAGES.iter().map(|(name, _)| *name).collect();
-                    Error::usage(format!("unknown stemmer language '{}'", self.language))
-                        .with_hint(format!("use one of: none, {}", names.join(", ")))
+                    Error::setting(
+                        "analyzer.language",
+                        format!("'{}' is not a stemmer language", self.language),
+                    )
+                    .with_hint(format!("use one of: none, {}", names.join(", ")))
                 })?;
             Some(Stemmer::create(algorithm))
         };

@@ -7,4 +7,6 @@ pub mod vectorizer;
 
 pub use analyzer::{Analyzer, AnalyzerSettings, Token};
 pub use corpus::{Corpus, FeatureMap};
-pub use vectorizer::{Selection, SparseRow, Vectorizer, VectorizerSettings, Weighting};
+pub use vectorizer::{
+    CheckedVectorizerSettings, Selection, SparseRow, Vectorizer, VectorizerSettings, Weighting,
+};

@@ -72,21 +72,38 @@ impl Default for VectorizerSettings {
 }
 
 impl VectorizerSettings {
-    /// Checks the settings that do not depend on the data.
-    pub fn validate(&self) -> Result<()> {
+    /// Checks the settings that do not depend on the data, once; the checked
+    /// settings are what fits take. An error names the field
+    /// (`vectorizer.min_df`); a command maps it to its option.
+    pub fn check(&self) -> Result<CheckedVectorizerSettings> {
         if self.min_df == 0 {
-            return Err(Error::usage("--min-df must be at least 1")
+            return Err(Error::setting("vectorizer.min_df", "must be at least 1")
                 .with_hint("1 keeps every term; 2 drops terms seen in one draft only"));
         }
         if !(self.max_df > 0.0 && self.max_df <= 1.0) {
-            return Err(Error::usage(format!(
-                "--max-df must be a fraction in (0, 1], got {}",
-                self.max_df
-            )));
+            return Err(Error::setting(
+                "vectorizer.max_df",
+                format!("must be a fraction in (0, 1], got {}", self.max_df),
+            ));
         }
-        Ok(())
+        Ok(CheckedVectorizerSettings(self.clone()))
     }
+}
 
+/// [`VectorizerSettings`] that passed [`VectorizerSettings::check`]: only
+/// these fit a vocabulary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedVectorizerSettings(VectorizerSettings);
+
+impl std::ops::Deref for CheckedVectorizerSettings {
+    type Target = VectorizerSettings;
+
+    fn deref(&self) -> &VectorizerSettings {
+        &self.0
+    }
+}
+
+impl CheckedVectorizerSettings {
     /// Builds the vocabulary from analysed documents (each a list of terms) with
     /// their labels (`targets[i]` in `0..n_labels`, used by chi-squared selection).
     pub fn fit<D: AsRef<[String]>>(
@@ -110,7 +127,6 @@ impl VectorizerSettings {
         targets: &[usize],
         n_labels: usize,
     ) -> Result<(Vectorizer, FeatureMap)> {
-        self.validate()?;
         if targets.len() != documents.len() || targets.iter().any(|&t| t >= n_labels) {
             return Err(Error::new("internal: targets do not match the documents"));
         }
@@ -192,7 +208,7 @@ impl VectorizerSettings {
         let vocabulary: Vec<String> = kept.iter().map(|(t, _)| t.to_string()).collect();
         let doc_freq: Vec<usize> = kept.iter().map(|(_, s)| s.df).collect();
         Ok((
-            Vectorizer::new(self.clone(), vocabulary, doc_freq, n_docs),
+            Vectorizer::new(self.0.clone(), vocabulary, doc_freq, n_docs),
             map,
         ))
     }
@@ -384,7 +400,7 @@ mod tests {
     /// Fits with alternating labels 0, 1, 0, ...
     fn fit(settings: &VectorizerSettings, corpus: &[Vec<String>]) -> Vectorizer {
         let targets: Vec<usize> = (0..corpus.len()).map(|i| i % 2).collect();
-        settings.fit(corpus, &targets, 2).unwrap()
+        settings.check().unwrap().fit(corpus, &targets, 2).unwrap()
     }
 
     #[test]
@@ -485,6 +501,8 @@ mod tests {
             min_df: 5,
             ..VectorizerSettings::default()
         }
+        .check()
+        .unwrap()
         .fit(&corpus, &[0, 1], 2)
         .unwrap_err();
         assert!(err.to_string().contains("min-df"));

@@ -271,7 +271,7 @@ pub fn run(args: Args) -> Result<i32> {
                 }
             }
             let fitted = crate::model::theme::Themes::fit(
-                &trainer.settings().classifier,
+                trainer.classifier(),
                 &rows,
                 pipeline.vectorizer().len(),
                 &themes,
