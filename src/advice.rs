@@ -113,11 +113,11 @@ fn cue_term(analyzer: &Analyzer, cue: &str) -> String {
 /// One piece of advice chosen for a verdict.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Advice {
-    pub section: String,
-    pub summary: String,
     /// The draft's terms that matched this entry's cues (empty for always/fallback).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub matched: Vec<String>,
+    pub section: String,
+    pub summary: String,
 }
 
 impl AdviceFile {

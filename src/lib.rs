@@ -3,6 +3,7 @@
 //! The crate is laid out by unit:
 //! - [`text`]: the text pipeline (analysis into terms, vocabulary and tf-idf);
 //! - [`model`]: the classifier, the fitted pipeline and the model file format;
+//! - [`checked`]: settings that passed their check, which fits take;
 //! - [`eval`]: splits, folds, metrics and cross-validation;
 //! - [`csv_format`]: the one CSV configuration (every reader and writer);
 //! - [`dataset`]: reading labelled CSV files;
@@ -13,6 +14,7 @@
 
 pub mod advice;
 pub mod atomic;
+pub mod checked;
 pub mod cmd;
 pub mod csv_format;
 pub mod dataset;

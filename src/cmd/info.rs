@@ -2,13 +2,18 @@
 
 use std::path::PathBuf;
 
-use serde_json::json;
+use std::collections::BTreeMap;
+
+use serde::Serialize;
 
 use crate::cmd::Format;
-use crate::error::Result;
-use crate::model::ModelFile;
+use crate::error::{Error, Result};
+use crate::eval::Report;
+use crate::model::file::EvalSummary;
 use crate::model::file::FORMAT_VERSION;
 use crate::model::resolve::resolve_model_file;
+use crate::model::solver::FitReport;
+use crate::model::{ModelFile, Settings};
 
 /// Show the model card: labels and their examples, settings, vocabulary, scores
 /// at training time, the training data's hash, and the terms that weigh most.
@@ -62,42 +67,94 @@ pub fn run(args: Args) -> Result<i32> {
     let top = top_terms(&model, args.top);
     match args.format {
         Format::Json => {
-            let top_json: serde_json::Map<String, serde_json::Value> = top
-                .iter()
-                .map(|(label, terms)| {
-                    let list: Vec<_> = terms
-                        .iter()
-                        .map(|(t, w)| json!({"term": t, "weight": w}))
-                        .collect();
-                    (label.clone(), json!(list))
-                })
-                .collect();
-            let value = json!({
-                "model": source,
-                "format_version": model.format_version,
-                "tool_version": model.tool_version,
-                "created": model.created,
-                "labels": model.labels,
-                "label_counts": model.training.label_counts,
-                "vocabulary_size": model.vocabulary.terms.len(),
-                "settings": model.settings,
-                "training": {
-                    "data_file": model.training.data_file,
-                    "data_sha256": model.training.data_sha256,
-                    "rows": model.training.rows,
-                    "test_fraction": model.training.test_fraction,
-                    "seed": model.training.seed,
-                    "heldout": model.training.heldout,
-                    "eval": model.training.eval,
-                    "fit": model.training.fit,
-                },
-                "top_terms": top_json,
-            });
+            let card = CardJson::new(&model, &source, &top);
+            // Through a Value, so that keys come out sorted, as they always have.
+            let value = serde_json::to_value(&card).map_err(|e| Error::new(e.to_string()))?;
             println!("{value}");
         }
         Format::Text => print!("{}", card_text(&model, &source, &top)),
     }
     Ok(0)
+}
+
+/// `info --format json`: the model card.
+#[derive(Debug, Serialize)]
+pub struct CardJson<'a> {
+    /// Which model file (or the built-in model).
+    pub model: &'a str,
+    pub format_version: u32,
+    pub tool_version: &'a str,
+    pub created: &'a str,
+    pub labels: &'a [String],
+    /// Training rows per label.
+    pub label_counts: &'a BTreeMap<String, usize>,
+    pub vocabulary_size: usize,
+    pub settings: &'a Settings,
+    pub training: TrainingJson<'a>,
+    /// Per label, the terms that weigh most toward it.
+    pub top_terms: BTreeMap<&'a str, Vec<TopTermJson<'a>>>,
+}
+
+/// How the model was trained.
+#[derive(Debug, Serialize)]
+pub struct TrainingJson<'a> {
+    pub data_file: &'a str,
+    pub data_sha256: &'a str,
+    pub rows: usize,
+    pub test_fraction: f64,
+    pub seed: u64,
+    /// The held-out evaluation at training time (null with --test-fraction 0).
+    pub heldout: &'a Option<Report>,
+    /// The score on the trusted evaluation set at training time, if any.
+    pub eval: &'a Option<EvalSummary>,
+    /// Which solver fitted the model, and how.
+    pub fit: &'a Option<FitReport>,
+}
+
+/// A term and its weight toward a label.
+#[derive(Debug, Serialize)]
+pub struct TopTermJson<'a> {
+    pub term: &'a str,
+    pub weight: f64,
+}
+
+impl<'a> CardJson<'a> {
+    fn new(model: &'a ModelFile, source: &'a str, top: &'a [(String, Vec<(String, f64)>)]) -> Self {
+        let t = &model.training;
+        CardJson {
+            model: source,
+            format_version: model.format_version,
+            tool_version: &model.tool_version,
+            created: &model.created,
+            labels: &model.labels,
+            label_counts: &t.label_counts,
+            vocabulary_size: model.vocabulary.terms.len(),
+            settings: &model.settings,
+            training: TrainingJson {
+                data_file: &t.data_file,
+                data_sha256: &t.data_sha256,
+                rows: t.rows,
+                test_fraction: t.test_fraction,
+                seed: t.seed,
+                heldout: &t.heldout,
+                eval: &t.eval,
+                fit: &t.fit,
+            },
+            top_terms: top
+                .iter()
+                .map(|(label, terms)| {
+                    let list = terms
+                        .iter()
+                        .map(|(term, weight)| TopTermJson {
+                            term,
+                            weight: *weight,
+                        })
+                        .collect();
+                    (label.as_str(), list)
+                })
+                .collect(),
+        }
+    }
 }
 
 fn card_text(model: &ModelFile, source: &str, top: &[(String, Vec<(String, f64)>)]) -> String {

@@ -12,6 +12,7 @@
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
+use crate::checked::Checked;
 use crate::error::{Error, Result};
 use crate::model::solver::{FitReport, Problem, SolverChoice};
 use crate::text::SparseRow;
@@ -71,22 +72,13 @@ impl ClassifierSettings {
                 format!("must be a positive number, got {}", self.gradient_tolerance),
             ));
         }
-        Ok(CheckedClassifierSettings(self.clone()))
+        Ok(Checked::new(self.clone()))
     }
 }
 
 /// [`ClassifierSettings`] that passed [`ClassifierSettings::check`]: only
 /// these fit a classifier.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CheckedClassifierSettings(ClassifierSettings);
-
-impl std::ops::Deref for CheckedClassifierSettings {
-    type Target = ClassifierSettings;
-
-    fn deref(&self) -> &ClassifierSettings {
-        &self.0
-    }
-}
+pub type CheckedClassifierSettings = Checked<ClassifierSettings>;
 
 impl CheckedClassifierSettings {
     /// The problem for these settings' solver: feature rows of `n_features`

@@ -1,7 +1,10 @@
 //! CSV output of `score`: one writer for every row, spreadsheet-safe cells, and
 //! the header of a batch.
 
+use std::borrow::Cow;
 use std::io::Write;
+
+use crate::cmd::score::Scorer;
 
 use crate::error::{Error, Result};
 
@@ -51,4 +54,38 @@ pub fn batch_header(input: &[String]) -> Vec<String> {
         header.push(candidate);
     }
     header
+}
+
+impl Scorer<'_> {
+    /// One verdict as a CSV row: the input's `columns` (or the draft), then
+    /// label, probability and top terms. CSV carries neither advice nor
+    /// sentences: only the verdict.
+    pub(crate) fn write_csv(
+        &self,
+        draft: &str,
+        columns: &[Cow<str>],
+        out: &mut impl Write,
+    ) -> Result<(usize, f64)> {
+        let pipeline = &self.model.pipeline;
+        let verdict = pipeline.score(draft);
+        let mut top = String::new();
+        for (i, c) in verdict.contributions.iter().take(self.top).enumerate() {
+            let separator = if i > 0 { "; " } else { "" };
+            let _ = std::fmt::Write::write_fmt(
+                &mut top,
+                format_args!("{separator}{} ({:+.2})", c.as_written(draft), c.weight),
+            );
+        }
+        let probability = format!("{:.4}", verdict.probability());
+        let mut cells: Vec<&str> = if columns.is_empty() {
+            vec![draft]
+        } else {
+            columns.iter().map(|c| c.as_ref()).collect()
+        };
+        cells.push(&pipeline.labels()[verdict.label]);
+        cells.push(&probability);
+        cells.push(&top);
+        write_csv_row(out, &cells)?;
+        Ok((verdict.label, verdict.probability()))
+    }
 }

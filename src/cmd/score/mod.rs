@@ -5,25 +5,22 @@ pub mod csv_out;
 mod html;
 mod json;
 mod prompt;
+mod reading;
 mod text;
 
 use std::borrow::Cow;
 use std::io::{BufWriter, IsTerminal, Read, Write};
 use std::path::PathBuf;
 
-use serde_json::json;
-
-use crate::advice::{Advice, AdviceFile};
+use crate::advice::AdviceFile;
 use crate::error::{Error, Result};
-use crate::model::Verdict;
 use crate::model::resolve::{LoadedModel, resolve_model};
-use crate::model::theme::ThemeScore;
-use crate::revise::{self, Revision, SentenceEffect};
 
 use csv_out::write_csv_row;
 pub use csv_out::{ADDED_COLUMNS, batch_header, spreadsheet_safe};
 pub use json::verdict_json;
 use prompt::prompt_loop;
+pub use reading::Reading;
 
 /// Score drafts: the verdict, how sure it is, the words that pushed it, and advice.
 ///
@@ -170,33 +167,7 @@ pub fn run(args: Args) -> Result<i32> {
         prompt_loop(&scorer, &mut seen, terminal)?;
         return Ok(exit_code(fail_on, &seen));
     } else {
-        let drafts = if let Some(path) = &args.file {
-            vec![crate::files::read_utf8(path)?]
-        } else if args.drafts.is_empty() {
-            if terminal && !crate::progress::is_quiet() {
-                eprintln!("Type or paste a draft, then press Ctrl-D:");
-            }
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
-                .map_err(|e| Error::new(format!("cannot read standard input: {e}")))?;
-            vec![crate::files::utf8(
-                std::path::Path::new("<standard input>"),
-                bytes,
-            )?]
-        } else {
-            args.drafts.clone()
-        };
-        for (i, draft) in drafts.iter().enumerate() {
-            if draft.trim().is_empty() {
-                return Err(Error::usage(if drafts.len() > 1 {
-                    format!("draft {} is empty", i + 1)
-                } else {
-                    "the draft is empty".to_string()
-                })
-                .with_hint("give the text to score, e.g. draftcheck score \"your message\""));
-            }
-        }
+        let drafts = drafts_of(&args, terminal)?;
         if args.format == Format::Csv {
             write_csv_row(&mut out, &["text", "label", "probability", "top_terms"])?;
         }
@@ -217,6 +188,39 @@ pub fn run(args: Args) -> Result<i32> {
     }
     out.flush().map_err(write_error)?;
     Ok(exit_code(fail_on, &seen))
+}
+
+/// The drafts to score: --file's, else the arguments, else standard input's;
+/// none may be blank.
+fn drafts_of(args: &Args, terminal: bool) -> Result<Vec<String>> {
+    let drafts = if let Some(path) = &args.file {
+        vec![crate::files::read_utf8(path)?]
+    } else if args.drafts.is_empty() {
+        if terminal && !crate::progress::is_quiet() {
+            eprintln!("Type or paste a draft, then press Ctrl-D:");
+        }
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::new(format!("cannot read standard input: {e}")))?;
+        vec![crate::files::utf8(
+            std::path::Path::new("<standard input>"),
+            bytes,
+        )?]
+    } else {
+        args.drafts.clone()
+    };
+    for (i, draft) in drafts.iter().enumerate() {
+        if draft.trim().is_empty() {
+            return Err(Error::usage(if drafts.len() > 1 {
+                format!("draft {} is empty", i + 1)
+            } else {
+                "the draft is empty".to_string()
+            })
+            .with_hint("give the text to score, e.g. draftcheck score \"your message\""));
+        }
+    }
+    Ok(drafts)
 }
 
 /// 3 if some draft got the `--fail-on` label, else 0.
@@ -243,78 +247,7 @@ pub(crate) struct Scorer<'a> {
     report: std::sync::Mutex<html::Report>,
 }
 
-/// Everything `score` says about one draft.
-pub struct Reading {
-    pub verdict: Verdict,
-    pub advice: Vec<Advice>,
-    /// Theme probabilities (a verdict to revise, with a model that has themes).
-    pub themes: Vec<ThemeScore>,
-    /// Each sentence's effect (text order; empty for a one-sentence draft).
-    pub sentences: Vec<SentenceEffect>,
-    /// What to cut, if the verdict is the one to revise and a cut changes it.
-    pub revision: Option<Revision>,
-    /// Whether the verdict is the one to revise (then no revision means no
-    /// cut that leaves some of the draft changes it).
-    pub to_revise: bool,
-}
-
-impl Reading {
-    /// The sentences that push toward the verdict, strongest first.
-    pub fn pushing(&self) -> Vec<&SentenceEffect> {
-        let mut pushing: Vec<&SentenceEffect> = self
-            .sentences
-            .iter()
-            .filter(|x| x.delta_logit > 0.0)
-            .collect();
-        pushing.sort_by(|a, b| b.delta_logit.total_cmp(&a.delta_logit));
-        pushing
-    }
-}
-
 impl Scorer<'_> {
-    /// Scores a draft with its sentences, revision and advice.
-    pub(crate) fn read(&self, draft: &str) -> Reading {
-        let pipeline = &self.model.pipeline;
-        let (verdict, row) = pipeline.score_with_row(draft);
-        // A desperate verdict's advice follows its learned themes, when the
-        // model has them and the advice file has their entries; else cues.
-        let to_revise = self.revise == Some(verdict.label);
-        let themes: Vec<ThemeScore> = match pipeline.themes() {
-            Some(t) if to_revise => t.score(&row),
-            _ => Vec::new(),
-        };
-        let advice = self
-            .advice
-            .select_by_themes(pipeline, &verdict, &themes)
-            .filter(|_| !themes.is_empty())
-            .unwrap_or_else(|| self.advice.select(pipeline, &verdict));
-        // Each sentence costs a rescoring of the whole draft (and a cut, several):
-        // a long letter is explained sentence by sentence up to a size.
-        let n = revise::sentences(draft).len();
-        let mut sentences = if (2..=MAX_EXPLAINED_SENTENCES).contains(&n) {
-            revise::sentence_effects(pipeline, draft, &verdict)
-        } else {
-            Vec::new()
-        };
-        if to_revise {
-            revise::sentence_themes(pipeline, draft, &mut sentences);
-        }
-        let to_revise = to_revise && n <= MAX_EXPLAINED_SENTENCES;
-        let revision = if to_revise {
-            revise::suggest(pipeline, draft, &verdict)
-        } else {
-            None
-        };
-        Reading {
-            verdict,
-            advice,
-            themes,
-            sentences,
-            revision,
-            to_revise,
-        }
-    }
-
     /// Scores one draft and writes it; returns the predicted label and its
     /// probability. `columns` are the input row's cells, repeated in CSV output
     /// (empty outside --batch).
@@ -329,12 +262,10 @@ impl Scorer<'_> {
         match self.format {
             Format::Json => {
                 let reading = self.read(draft);
-                let mut value = verdict_json(pipeline, draft, &reading, &self.model.source);
-                if let Some(line) = line {
-                    value["line"] = json!(line);
-                }
-                out.write_all(format!("{value}\n").as_bytes())
-                    .map_err(write_error)?;
+                let value = verdict_json(pipeline, draft, &reading, &self.model.source, line);
+                serde_json::to_writer(&mut *out, &value)
+                    .map_err(|e| Error::new(format!("cannot write the output: {e}")))?;
+                out.write_all(b"\n").map_err(write_error)?;
                 Ok((reading.verdict.label, reading.verdict.probability()))
             }
             Format::Text => {
@@ -349,29 +280,7 @@ impl Scorer<'_> {
                 out.write_all(section.as_bytes()).map_err(write_error)?;
                 Ok((reading.verdict.label, reading.verdict.probability()))
             }
-            Format::Csv => {
-                // CSV carries neither advice nor sentences: only the verdict.
-                let verdict = pipeline.score(draft);
-                let mut top = String::new();
-                for (i, c) in verdict.contributions.iter().take(self.top).enumerate() {
-                    let separator = if i > 0 { "; " } else { "" };
-                    let _ = std::fmt::Write::write_fmt(
-                        &mut top,
-                        format_args!("{separator}{} ({:+.2})", c.as_written(draft), c.weight),
-                    );
-                }
-                let probability = format!("{:.4}", verdict.probability());
-                let mut cells: Vec<&str> = if columns.is_empty() {
-                    vec![draft]
-                } else {
-                    columns.iter().map(|c| c.as_ref()).collect()
-                };
-                cells.push(&pipeline.labels()[verdict.label]);
-                cells.push(&probability);
-                cells.push(&top);
-                write_csv_row(out, &cells)?;
-                Ok((verdict.label, verdict.probability()))
-            }
+            Format::Csv => self.write_csv(draft, columns, out),
         }
     }
 }

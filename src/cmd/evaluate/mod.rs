@@ -1,10 +1,10 @@
 //! `draftcheck evaluate`: stratified k-fold cross-validation, learning curves,
 //! settings search, and the score on the trusted evaluation set.
 
+mod json;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
-
-use serde_json::json;
 
 use crate::cmd::{DataArgs, FeatureArgs, Format, ResourceArgs};
 use crate::dataset::{Dataset, load_labelled};
@@ -169,30 +169,27 @@ pub fn run(args: Args) -> Result<i32> {
     }
     match args.format {
         Format::Json => {
-            let value = json!({
-                "data": dataset.data_path_display(),
-                "rows": dataset.len(),
-                "k": args.folds,
-                "seed": args.seed,
-                "accuracy": cv.pooled.accuracy,
-                "macro_f1": cv.pooled.macro_f1,
-                "log_loss": cv.pooled.log_loss,
-                "roc_auc": cv.pooled.roc_auc,
-                "spread": {
-                    "accuracy_mean": cv.accuracy_mean,
-                    "accuracy_std": cv.accuracy_std,
-                    "macro_f1_mean": cv.macro_f1_mean,
-                    "macro_f1_std": cv.macro_f1_std,
-                },
-                "per_class": cv.pooled.per_class,
-                "confusion": cv.pooled.confusion,
-                "folds": cv.folds,
-                "learning_curve": curve,
-                "eval": trusted.as_ref().map(|(path, report)| json!({"path": path, "report": report})),
-                "challenge": challenge,
-                "settings": trainer.settings(),
-            });
-            println!("{value}");
+            let (data, rows) = json::data_of(&dataset);
+            json::print(&json::EvaluationJson {
+                data,
+                rows,
+                k: args.folds,
+                seed: args.seed,
+                accuracy: cv.pooled.accuracy,
+                macro_f1: cv.pooled.macro_f1,
+                log_loss: cv.pooled.log_loss,
+                roc_auc: cv.pooled.roc_auc,
+                spread: json::spread(&cv),
+                per_class: &cv.pooled.per_class,
+                confusion: &cv.pooled.confusion,
+                folds: &cv.folds,
+                learning_curve: curve.as_deref(),
+                eval: trusted
+                    .as_ref()
+                    .map(|(path, report)| json::TrustedJson { path, report }),
+                challenge: challenge.as_ref(),
+                settings: trainer.settings(),
+            })?;
         }
         Format::Text => {
             print!("{}", cv_text(&args, &dataset, &cv));
@@ -343,29 +340,18 @@ fn search(args: &Args, dataset: &Dataset, trainers: &[Trainer]) -> Result<i32> {
     });
     match args.format {
         Format::Json => {
-            let ranked: Vec<_> = results
-                .iter()
-                .enumerate()
-                .map(|(i, (settings, cv, (eval_f1, challenge_f1)))| {
-                    json!({
-                        "rank": i + 1,
-                        "eval_macro_f1": eval_f1,
-                        "challenge_macro_f1": challenge_f1,
-                        "settings": settings,
-                        "accuracy": cv.pooled.accuracy,
-                        "macro_f1": cv.pooled.macro_f1,
-                        "log_loss": cv.pooled.log_loss,
-                        "accuracy_mean": cv.accuracy_mean,
-                        "accuracy_std": cv.accuracy_std,
-                        "macro_f1_mean": cv.macro_f1_mean,
-                        "macro_f1_std": cv.macro_f1_std,
-                    })
-                })
-                .collect();
-            println!(
-                "{}",
-                json!({"data": dataset.data_path_display(), "rows": dataset.len(), "k": args.folds, "seed": args.seed, "search": ranked})
-            );
+            let (data, rows) = json::data_of(dataset);
+            json::print(&json::SearchJson {
+                data,
+                rows,
+                k: args.folds,
+                seed: args.seed,
+                search: results
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (settings, cv, shift))| json::ranked(i + 1, settings, cv, *shift))
+                    .collect(),
+            })?;
         }
         Format::Text => {
             println!(
