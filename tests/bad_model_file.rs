@@ -196,6 +196,11 @@ fn a_model_with_unknown_or_invalid_settings() {
     let stderr = assert_clean_failure(&mut cmd, 1, &["alpha2.json"]);
     assert!(!stderr.contains("--alpha"), "{stderr}");
     s.edited_model_fails(
+        "temperature.json",
+        |v| v["temperature"] = (-2.0).into(),
+        &["temperature is -2"],
+    );
+    s.edited_model_fails(
         "lang.json",
         |v| v["settings"]["analyzer"]["language"] = "klingon".into(),
         &["klingon"],

@@ -186,3 +186,55 @@ fn quoted_fields_bom_and_crlf_are_read() {
         .success()
         .stdout(predicates::str::contains("read 12 drafts"));
 }
+
+/// On the bundled drafts, train fits a temperature on the held-out fit's
+/// predictions and stores it; scoring then divides every logit by it, so the
+/// probability is the logit's sigmoid and the contributions still add up.
+#[test]
+fn a_temperature_is_fitted_stored_and_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    let out = assert_works(
+        draftcheck_in(&root())
+            .args(["train", "--model"])
+            .arg(&model),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("calibration: temperature"), "{stdout}");
+    let value: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+    let t = value["temperature"].as_f64().expect("a temperature");
+    assert!(t > 0.05 && t < 20.0 && t != 1.0, "{t}");
+
+    let out = assert_works(
+        draftcheck_in(&root())
+            .args(["score", "--format", "json", "--model"])
+            .arg(&model)
+            .arg("I still love you, please meet me tonight. I bought you roses."),
+    );
+    let verdict = &json_lines(&out.stdout)[0];
+    let logit = verdict["logit"].as_f64().unwrap();
+    let sum: f64 = verdict["intercept"].as_f64().unwrap()
+        + verdict["contributions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["weight"].as_f64().unwrap())
+            .sum::<f64>();
+    assert!((sum - logit).abs() < 1e-9, "{sum} vs {logit}");
+    let p = verdict["probability"].as_f64().unwrap();
+    assert!((p - 1.0 / (1.0 + (-logit).exp())).abs() < 1e-9, "{p} vs {logit}");
+
+    // Without it, the same weights give the untempered logit: T times larger.
+    let mut plain = value.clone();
+    plain.as_object_mut().unwrap().remove("temperature");
+    let plain_path = dir.path().join("plain.json");
+    std::fs::write(&plain_path, plain.to_string()).unwrap();
+    let out = assert_works(
+        draftcheck_in(&root())
+            .args(["score", "--format", "json", "--model"])
+            .arg(&plain_path)
+            .arg("I still love you, please meet me tonight. I bought you roses."),
+    );
+    let untempered = json_lines(&out.stdout)[0]["logit"].as_f64().unwrap();
+    assert!((untempered - logit * t).abs() < 1e-9 * untempered.abs().max(1.0));
+}

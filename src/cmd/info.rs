@@ -89,6 +89,8 @@ pub struct CardJson<'a> {
     /// Training rows per label.
     pub label_counts: &'a BTreeMap<String, usize>,
     pub vocabulary_size: usize,
+    /// The temperature every logit is divided by (null: none).
+    pub temperature: Option<f64>,
     pub settings: &'a Settings,
     pub training: TrainingJson<'a>,
     /// Per label, the terms that weigh most toward it.
@@ -129,6 +131,7 @@ impl<'a> CardJson<'a> {
             labels: &model.labels,
             label_counts: &t.label_counts,
             vocabulary_size: model.vocabulary.terms.len(),
+            temperature: model.temperature,
             settings: &model.settings,
             training: TrainingJson {
                 data_file: &t.data_file,
@@ -183,6 +186,12 @@ fn card_text(model: &ModelFile, source: &str, top: &[(String, Vec<(String, f64)>
         "vocabulary   {} terms\n",
         model.vocabulary.terms.len()
     ));
+    out.push_str(&match model.temperature {
+        Some(t) => format!(
+            "calibration  temperature {t:.3} (every logit divided by it; fitted on the held-out drafts)\n"
+        ),
+        None => "calibration  no temperature\n".to_string(),
+    });
     out.push_str(&format!(
         "settings     alpha {}, tolerance {}, n-grams {}-{}, min_df {}, max_df {}, max_features {}, {:?} weighting, language {}, markers {}\n",
         s.classifier.alpha,

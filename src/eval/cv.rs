@@ -38,8 +38,8 @@ pub fn evaluate(pipeline: &Pipeline, corpus: &Corpus, targets: &[usize], rows: &
     }
 }
 
-/// Fits on `train` rows and evaluates on `test` rows: the report, and the
-/// pipeline it scored.
+/// Fits on `train` rows and evaluates on `test` rows: the test rows' scores,
+/// and the pipeline that scored them.
 pub fn fit_and_evaluate(
     trainer: &Trainer,
     corpus: &Corpus,
@@ -47,11 +47,11 @@ pub fn fit_and_evaluate(
     labels: &[String],
     train: &[usize],
     test: &[usize],
-) -> Result<(Report, Pipeline)> {
+) -> Result<(Scored, Pipeline)> {
     let y: Vec<usize> = train.iter().map(|&i| targets[i]).collect();
     let pipeline = trainer.fit(corpus, &corpus.select(train), &y, labels)?;
-    let report = evaluate(&pipeline, corpus, targets, test).report;
-    Ok((report, pipeline))
+    let scored = evaluate(&pipeline, corpus, targets, test);
+    Ok((scored, pipeline))
 }
 
 /// The labelled rows a cross-validation works on: their analysed texts, each
@@ -269,8 +269,8 @@ pub fn learning_curve(
                 keep.into_iter().map(|j| train[j]).collect()
             };
             sizes.push(train.len() as f64);
-            let (report, _) = fit_and_evaluate(trainer, corpus, targets, labels, &train, test)
-                .map_err(|e| {
+            let (Scored { report, .. }, _) =
+                fit_and_evaluate(trainer, corpus, targets, labels, &train, test).map_err(|e| {
                     e.within(format!(
                         "learning curve, {:.0}% of fold {} of {k} ({} training drafts)",
                         fraction * 100.0,

@@ -126,6 +126,9 @@ pub struct Classifier {
     weights: Array2<f64>,
     intercepts: Array1<f64>,
     n_labels: usize,
+    /// Every logit is divided by this (see [`crate::model::temperature`]); 1
+    /// for a model without one.
+    temperature: f64,
 }
 
 /// The exact decomposition of one label's logit for one draft.
@@ -148,7 +151,21 @@ impl Classifier {
             weights,
             intercepts,
             n_labels,
+            temperature: 1.0,
         }
+    }
+
+    /// The same classifier with every logit divided by `temperature` (a
+    /// positive, finite number): the same predictions, other probabilities.
+    pub fn with_temperature(mut self, temperature: f64) -> Self {
+        debug_assert!(temperature.is_finite() && temperature > 0.0);
+        self.temperature = temperature;
+        self
+    }
+
+    /// The temperature the logits are divided by (1: none).
+    pub fn temperature(&self) -> f64 {
+        self.temperature
     }
 
     pub fn weights(&self) -> &Array2<f64> {
@@ -167,23 +184,26 @@ impl Classifier {
         self.weights.ncols()
     }
 
-    /// Contribution of each feature to each label's logit (one vector per label).
+    /// Contribution of each feature to each label's logit (one vector per
+    /// label), the temperature applied.
     fn label_weight(&self, label: usize, feature: usize) -> f64 {
-        if self.n_labels == 2 {
+        let w = if self.n_labels == 2 {
             let w = self.weights[[0, feature]];
             if label == 1 { w } else { -w }
         } else {
             self.weights[[label, feature]]
-        }
+        };
+        w / self.temperature
     }
 
     fn label_intercept(&self, label: usize) -> f64 {
-        if self.n_labels == 2 {
+        let b = if self.n_labels == 2 {
             let b = self.intercepts[0];
             if label == 1 { b } else { -b }
         } else {
             self.intercepts[label]
-        }
+        };
+        b / self.temperature
     }
 
     /// Probability of each label for a feature row; they sum to 1.
@@ -194,16 +214,17 @@ impl Classifier {
                     .iter()
                     .map(|&(j, x)| self.weights[[0, j]] * x)
                     .sum::<f64>();
-            let p1 = sigmoid(z);
+            let p1 = sigmoid(z / self.temperature);
             vec![1.0 - p1, p1]
         } else {
             let scores: Vec<f64> = (0..self.n_labels)
                 .map(|k| {
-                    self.intercepts[k]
+                    (self.intercepts[k]
                         + row
                             .iter()
                             .map(|&(j, x)| self.weights[[k, j]] * x)
-                            .sum::<f64>()
+                            .sum::<f64>())
+                        / self.temperature
                 })
                 .collect();
             softmax(&scores)

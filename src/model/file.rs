@@ -90,6 +90,10 @@ pub struct ModelFile {
     /// data had a `theme` column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub themes: Option<crate::model::theme::ThemeFile>,
+    /// Every logit is divided by it (fitted by `train` on held-out
+    /// predictions, see [`crate::model::temperature`]); none: 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
 }
 
 /// Largest weight or intercept accepted. Regularised models stay far below it
@@ -142,6 +146,7 @@ impl ModelFile {
                 .collect(),
             intercepts: classifier.intercepts().to_vec(),
             themes: pipeline.themes().map(|t| t.to_file(training.rows)),
+            temperature: Some(classifier.temperature()).filter(|&t| t != 1.0),
             training,
         }
     }
@@ -255,6 +260,13 @@ impl ModelFile {
             ));
         }
         self.settings.check().map_err(|e| e.message().to_string())?;
+        if let Some(t) = self.temperature
+            && !(t.is_finite() && (0.05..=20.0).contains(&t))
+        {
+            return Err(format!(
+                "the temperature is {t}, outside the 0.05 to 20 a fit gives"
+            ));
+        }
         if let Some(themes) = &self.themes {
             crate::model::theme::Themes::from_file(themes, n_features)?;
         }
@@ -273,7 +285,8 @@ impl ModelFile {
         let rows = self.weights.len();
         let weights = Array2::from_shape_vec((rows, vectorizer.len()), self.weights.concat())
             .map_err(|e| Error::new(format!("bad weight matrix: {e}")))?;
-        let classifier = Classifier::new(weights, Array1::from(self.intercepts), self.labels.len());
+        let classifier = Classifier::new(weights, Array1::from(self.intercepts), self.labels.len())
+            .with_temperature(self.temperature.unwrap_or(1.0));
         let themes = match &self.themes {
             Some(file) => Some(
                 crate::model::theme::Themes::from_file(file, vectorizer.len())

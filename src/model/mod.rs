@@ -6,6 +6,7 @@ pub mod file;
 pub mod pipeline;
 pub mod resolve;
 pub mod solver;
+pub mod temperature;
 pub mod theme;
 pub mod warm;
 

@@ -358,6 +358,13 @@ impl Pipeline {
         self
     }
 
+    /// The same pipeline with every logit divided by `temperature` (see
+    /// [`crate::model::temperature`]).
+    pub fn with_temperature(mut self, temperature: f64) -> Self {
+        self.classifier = self.classifier.with_temperature(temperature);
+        self
+    }
+
     /// The feature row of a corpus document, through the corpus's feature map.
     pub fn row_of_document(&self, map: &FeatureMap, document: &[u32]) -> SparseRow {
         self.vectorizer.transform_indices(map.features(document))

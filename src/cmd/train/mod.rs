@@ -13,6 +13,7 @@ use crate::eval::split::train_test_split;
 use crate::files::read_file;
 use crate::model::file::{EvalSummary, ModelFile, load};
 use crate::model::pipeline::WarmStart;
+use crate::model::temperature;
 use crate::model::{Pipeline, TrainingSummary};
 use crate::progress;
 
@@ -205,7 +206,7 @@ pub fn run(args: Args) -> Result<i32> {
         )
     });
     let all = documents.all();
-    let heldout_fit = || -> Result<Option<(crate::eval::Report, Pipeline)>> {
+    let heldout_fit = || -> Result<Option<(crate::eval::cv::Scored, Pipeline)>> {
         if test_rows.is_empty() {
             return Ok(None);
         }
@@ -256,8 +257,18 @@ pub fn run(args: Args) -> Result<i32> {
         let fitted = final_fit(start);
         (Ok(heldout), fitted, from)
     };
-    let heldout = heldout?.map(|(report, _)| report);
+    let heldout = heldout?;
     let (pipeline, warm) = fitted?;
+    // Calibration: one temperature, fitted on the held-out fit's predictions
+    // of the drafts it did not see, kept if it lowers their log loss.
+    let calibration = heldout
+        .as_ref()
+        .and_then(|(scored, _)| temperature::fit(&scored.truth, &scored.probabilities));
+    let pipeline = match &calibration {
+        Some(c) => pipeline.with_temperature(c.temperature),
+        None => pipeline,
+    };
+    let heldout = heldout.map(|(scored, _)| scored.report);
     // Themes, when the data says what each desperate draft does.
     let pipeline = match crate::dataset::read_optional_column(&args.data.data, "theme")? {
         Some(cells) if cells.len() == dataset.len() => {
@@ -309,6 +320,16 @@ pub fn run(args: Args) -> Result<i32> {
     ));
     if let Some(w) = &warm {
         say(warm_start_text(w, start));
+    }
+    if heldout.is_some() {
+        say(match &calibration {
+            Some(c) => format!(
+                "calibration: temperature {:.3} (the logits divided by it; fitted on the held-out drafts: log loss {:.3} → {:.3})",
+                c.temperature, c.log_loss_before, c.log_loss_after
+            ),
+            None => "calibration: no temperature (none lowers the held-out drafts' log loss)"
+                .to_string(),
+        });
     }
     if let Some(path) = &eval_path {
         step.set_message(format!("scoring {}", path.display()));
