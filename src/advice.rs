@@ -254,8 +254,9 @@ impl AdviceFile {
     }
 
     /// The advice for a verdict by its learned themes: the entry of each theme
-    /// (by id: `gifts`, `love-letters`, `pressure`) whose probability is at
-    /// least one half, most probable first (the most probable one if none is),
+    /// (by id: `gifts`, `love-letters`, `pressure`) that is chosen (its
+    /// probability reaches its threshold), most probable first (the most
+    /// probable one if none is),
     /// then the entries shown always. None when this label has no entry for
     /// any theme (an advice file of the user's own: its cues decide).
     pub fn select_by_themes(
@@ -281,11 +282,7 @@ impl AdviceFile {
             return None;
         }
         candidates.sort_by(|a, b| b.0.probability.total_cmp(&a.0.probability));
-        let keep = candidates
-            .iter()
-            .filter(|(s, _)| s.probability >= 0.5)
-            .count()
-            .max(1);
+        let keep = candidates.iter().filter(|(s, _)| s.chosen).count().max(1);
         let terms = pipeline.vectorizer().terms();
         let mut out: Vec<Advice> = candidates
             .into_iter()

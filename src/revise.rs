@@ -118,7 +118,7 @@ pub fn sentence_effects(pipeline: &Pipeline, text: &str, verdict: &Verdict) -> V
 
 /// Gives each sentence that pushes toward the verdict the theme it carries on
 /// its own: the most probable of the model's themes for the sentence's text
-/// alone, if at least one half. (The themes are fitted on desperate drafts, so
+/// alone, if it is chosen (reaches its threshold). (The themes are fitted on desperate drafts, so
 /// a sentence that pushes the other way would get one by their prior alone.)
 /// Nothing when the model has no themes.
 pub fn sentence_themes(pipeline: &Pipeline, text: &str, effects: &mut [SentenceEffect]) {
@@ -131,7 +131,7 @@ pub fn sentence_themes(pipeline: &Pipeline, text: &str, effects: &mut [SentenceE
         effect.theme = themes
             .score(&row)
             .into_iter()
-            .filter(|t| t.probability >= 0.5)
+            .filter(|t| t.chosen)
             .max_by(|a, b| a.probability.total_cmp(&b.probability))
             .map(|t| t.theme);
     }

@@ -222,7 +222,10 @@ fn a_temperature_is_fitted_stored_and_applied() {
             .sum::<f64>();
     assert!((sum - logit).abs() < 1e-9, "{sum} vs {logit}");
     let p = verdict["probability"].as_f64().unwrap();
-    assert!((p - 1.0 / (1.0 + (-logit).exp())).abs() < 1e-9, "{p} vs {logit}");
+    assert!(
+        (p - 1.0 / (1.0 + (-logit).exp())).abs() < 1e-9,
+        "{p} vs {logit}"
+    );
 
     // Without it, the same weights give the untempered logit: T times larger.
     let mut plain = value.clone();

@@ -83,12 +83,15 @@ pub struct SpanJson {
     pub start: usize,
 }
 
-/// One theme's probability and the terms that pushed it most.
+/// One theme's probability, whether it is chosen (its probability reaches
+/// its threshold), and the terms that pushed it most.
 #[derive(Debug, Serialize)]
 pub struct ThemeJson<'a> {
+    pub chosen: bool,
     pub probability: f64,
     pub terms: Vec<ThemeTermJson<'a>>,
     pub theme: &'a str,
+    pub threshold: f64,
 }
 
 /// A term behind a theme, and its contribution to the theme's logit.
@@ -160,6 +163,7 @@ pub fn verdict_json<'a>(
             .themes
             .iter()
             .map(|t| ThemeJson {
+                chosen: t.chosen,
                 probability: t.probability,
                 terms: t
                     .contributions
@@ -172,6 +176,7 @@ pub fn verdict_json<'a>(
                     })
                     .collect(),
                 theme: &t.theme,
+                threshold: t.threshold,
             })
             .collect(),
     }
