@@ -51,7 +51,9 @@ fn model_whose_dimensions_do_not_match() {
     let s = Setup::new();
     let base: serde_json::Value = serde_json::from_slice(&s.model_bytes).unwrap();
     let mut short = base.clone();
-    short["weights"][0].as_array_mut().unwrap().pop();
+    let mut row = weight_row(&short, 0);
+    row.pop();
+    set_weight_row(&mut short, 0, &row);
     s.score_fails(
         &s.write("w.json", short.to_string()),
         &["w.json", "weight row 0"],
@@ -122,8 +124,19 @@ fn a_model_with_numbers_that_are_not_finite() {
     let s = Setup::new();
     s.edited_model_fails(
         "nan.json",
-        |v| v["weights"][0][0] = "NaN".into(),
+        |v| v["weights"][0] = serde_json::json!(["NaN"]),
         &["malformed"],
+    );
+    // A packed row whose bits are a NaN.
+    s.edited_model_fails(
+        "nan-bits.json",
+        |v| {
+            let n = v["vocabulary"]["terms"].as_array().unwrap().len();
+            let mut row = vec![0.5; n];
+            row[0] = f64::NAN;
+            set_weight_row(v, 0, &row);
+        },
+        &["not a finite number"],
     );
     // JSON has no infinity: 1e999 is out of range.
     let text = String::from_utf8(s.model_bytes.clone()).unwrap();
@@ -219,4 +232,27 @@ fn a_model_whose_format_version_is_not_a_number() {
         &s.write("arr.json", "[]"),
         &["arr.json", "not a draftcheck model"],
     );
+}
+
+/// Format 1 wrote each weight row as an array of numbers: such a file still
+/// loads, and scores exactly as the packed one.
+#[test]
+fn a_model_of_format_1_with_plain_rows_still_loads() {
+    let s = Setup::new();
+    let mut old: serde_json::Value = serde_json::from_slice(&s.model_bytes).unwrap();
+    assert!(old["weights"][0].is_string(), "written packed");
+    let row = weight_row(&old, 0);
+    old["weights"][0] = serde_json::json!(row);
+    old["format_version"] = 1.into();
+    let path = s.write("v1.json", old.to_string());
+    let score = |model: &std::path::Path| {
+        let out = assert_works(
+            draftcheck_in(s.dir.path())
+                .args(["score", "--format", "json", "--model"])
+                .arg(model)
+                .arg("please call me, I miss you"),
+        );
+        json_lines(&out.stdout)[0]["probability"].as_f64().unwrap()
+    };
+    assert_eq!(score(&path), score(&s.model));
 }

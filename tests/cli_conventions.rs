@@ -17,7 +17,7 @@ fn version_names_the_model_format() {
     let out = stdout_of(&["--version"]);
     assert_eq!(
         out.trim(),
-        format!("draftcheck {} (model format 1)", env!("CARGO_PKG_VERSION"))
+        format!("draftcheck {} (model format 2)", env!("CARGO_PKG_VERSION"))
     );
 }
 
@@ -144,7 +144,7 @@ fn man_pages_render() {
         page.starts_with(".ie") || page.contains(".TH draftcheck 1"),
         "{page}"
     );
-    assert!(page.contains("model format 1"));
+    assert!(page.contains("model format 2"));
     let dir = tempfile::tempdir().unwrap();
     draftcheck_in(&root())
         .args(["man", "--dir"])

@@ -221,7 +221,7 @@ fn info_shows_the_model_card() {
     let terms = model["vocabulary"]["terms"].as_array().unwrap().len();
     assert!(terms > 100 && terms <= 3000, "{terms} terms");
     assert_eq!(v["vocabulary_size"], terms);
-    assert_eq!(v["format_version"], 1);
+    assert_eq!(v["format_version"], 2);
     assert_eq!(v["training"]["rows"], 300);
     assert_eq!(v["top_terms"]["desperate"].as_array().unwrap().len(), 10);
     assert!(v["training"]["data_sha256"].as_str().unwrap().len() == 64);

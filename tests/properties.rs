@@ -520,8 +520,13 @@ fn a_model_with_huge_weights_is_refused_or_scores_finite() {
     value["settings"]["vectorizer"]["weighting"] = "count".into();
     let terms: Vec<String> = serde_json::from_value(value["vocabulary"]["terms"].clone()).unwrap();
     let at = |t: &str| terms.iter().position(|x| x == t).unwrap();
-    value["weights"][0][at("pleas")] = 1e308.into();
-    value["weights"][0][at("call")] = (-1e308).into();
+    let mut row: Vec<f64> = match &value["weights"][0] {
+        serde_json::Value::String(text) => draftcheck::model::packed::unpack(text).unwrap(),
+        other => serde_json::from_value(other.clone()).unwrap(),
+    };
+    row[at("pleas")] = 1e308;
+    row[at("call")] = -1e308;
+    value["weights"][0] = draftcheck::model::packed::pack(&row).into();
     let bytes = serde_json::to_vec(&value).unwrap();
     let Ok(file) = ModelFile::from_slice(Path::new("huge.json"), &bytes) else {
         return; // refusing such a file is fine

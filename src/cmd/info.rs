@@ -10,7 +10,7 @@ use crate::cmd::Format;
 use crate::error::{Error, Result};
 use crate::eval::Report;
 use crate::model::file::EvalSummary;
-use crate::model::file::FORMAT_VERSION;
+use crate::model::file::{FORMAT_VERSION, OLDEST_FORMAT_VERSION};
 use crate::model::resolve::resolve_model_file;
 use crate::model::solver::FitReport;
 use crate::model::{ModelFile, Settings};
@@ -165,8 +165,8 @@ fn card_text(model: &ModelFile, source: &str, top: &[(String, Vec<(String, f64)>
     let s = &model.settings;
     let mut out = format!("model        {source}\n");
     out.push_str(&format!(
-        "format       {} version {} (this draftcheck reads version {})\n",
-        model.format, model.format_version, FORMAT_VERSION
+        "format       {} version {} (this draftcheck reads versions {} to {})\n",
+        model.format, model.format_version, OLDEST_FORMAT_VERSION, FORMAT_VERSION
     ));
     out.push_str(&format!(
         "created      {} by draftcheck {}\n",

@@ -23,7 +23,7 @@ pub mod suggest;
 pub mod train;
 
 /// The version line: the tool's version and the model format it reads and writes.
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (model format 1)");
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (model format 2)");
 
 /// Below this many drafts, min_df defaults to 1 instead of 2. Measured on
 /// balanced samples of the bundled drafts (3 seeds each, 5-fold CV; README,

@@ -32,7 +32,11 @@ use crate::text::Vectorizer;
 /// The `format` field of every model file.
 pub const FORMAT: &str = "draftcheck-model";
 /// The current format version. Bump it whenever the meaning of a field changes.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 2 packs the weight rows (see [`crate::model::packed`]); files of
+/// version 1 (plain rows) still read.
+pub const FORMAT_VERSION: u32 = 2;
+/// The oldest format version this draftcheck reads.
+pub const OLDEST_FORMAT_VERSION: u32 = 1;
 /// Largest model file accepted (bytes): far above any real model, it stops a
 /// hostile or corrupt file from exhausting memory.
 pub const MAX_MODEL_BYTES: u64 = 512 * 1024 * 1024;
@@ -83,6 +87,8 @@ pub struct ModelFile {
     pub settings: Settings,
     pub labels: Vec<String>,
     pub vocabulary: VocabularyFile,
+    /// One row per output, packed (see [`crate::model::packed`]).
+    #[serde(with = "crate::model::packed")]
     pub weights: Vec<Vec<f64>>,
     pub intercepts: Vec<f64>,
     pub training: TrainingSummary,
@@ -106,9 +112,11 @@ fn check_header(format: Option<&str>, version: Option<u64>) -> std::result::Resu
         return Err("not a draftcheck model (no \"format\": \"draftcheck-model\")".into());
     }
     match version {
-        Some(v) if v == u64::from(FORMAT_VERSION) => Ok(()),
+        Some(v) if (u64::from(OLDEST_FORMAT_VERSION)..=u64::from(FORMAT_VERSION)).contains(&v) => {
+            Ok(())
+        }
         Some(v) => Err(format!(
-            "model format version {v}, but this draftcheck reads version {FORMAT_VERSION}"
+            "model format version {v}, but this draftcheck reads versions {OLDEST_FORMAT_VERSION} to {FORMAT_VERSION}"
         )),
         None => Err("the model has no valid format_version".into()),
     }

@@ -3,6 +3,7 @@
 pub mod budget;
 pub mod classifier;
 pub mod file;
+pub mod packed;
 pub mod pipeline;
 pub mod resolve;
 pub mod solver;

@@ -73,6 +73,8 @@ pub struct ThemeScore {
 #[serde(deny_unknown_fields)]
 pub struct ThemeFile {
     pub names: Vec<String>,
+    /// One row per theme, packed (see [`crate::model::packed`]).
+    #[serde(with = "crate::model::packed")]
     pub weights: Vec<Vec<f64>>,
     pub intercepts: Vec<f64>,
     /// The probability at which each theme is chosen (files written before

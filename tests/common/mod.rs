@@ -86,3 +86,16 @@ pub fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
 mod setup;
 #[allow(unused_imports)]
 pub use setup::*;
+
+/// Weight row `i` of a model file's JSON (packed or plain).
+pub fn weight_row(model: &serde_json::Value, i: usize) -> Vec<f64> {
+    match &model["weights"][i] {
+        serde_json::Value::String(text) => draftcheck::model::packed::unpack(text).unwrap(),
+        other => serde_json::from_value(other.clone()).unwrap(),
+    }
+}
+
+/// Replaces weight row `i` of a model file's JSON (written packed).
+pub fn set_weight_row(model: &mut serde_json::Value, i: usize, row: &[f64]) {
+    model["weights"][i] = draftcheck::model::packed::pack(row).into();
+}
