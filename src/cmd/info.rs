@@ -36,15 +36,20 @@ pub struct Args {
 /// The `n` terms with the largest weight toward each label, strongest first.
 pub fn top_terms(model: &ModelFile, n: usize) -> Vec<(String, Vec<(String, f64)>)> {
     let terms = &model.vocabulary.terms;
+    // As scoring weighs them: divided by the temperature, if there is one.
+    let t = model.temperature.unwrap_or(1.0);
     model
         .labels
         .iter()
         .enumerate()
         .map(|(k, label)| {
-            let weight = |j: usize| match model.labels.len() {
-                2 if k == 0 => -model.weights[0][j],
-                2 => model.weights[0][j],
-                _ => model.weights[k][j],
+            let weight = |j: usize| {
+                let w = match model.labels.len() {
+                    2 if k == 0 => -model.weights[0][j],
+                    2 => model.weights[0][j],
+                    _ => model.weights[k][j],
+                };
+                w / t
             };
             let mut order: Vec<usize> = (0..terms.len()).collect();
             order.sort_by(|&a, &b| {

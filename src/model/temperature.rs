@@ -8,6 +8,11 @@
 //! logit. On probabilities it is `p_k^(1/T)`, normalised: for two labels that
 //! is `sigmoid(z / T)`, for more `softmax(z / T)`.
 
+/// Fewest held-out drafts a temperature is fitted on: on a handful, one
+/// unlucky draft decides it (six drafts of a 30-draft file gave 20, the
+/// upper bound, which makes every verdict a coin toss).
+pub const MIN_ROWS: usize = 100;
+
 /// The smallest and largest temperature considered.
 const RANGE: (f64, f64) = (0.05, 20.0);
 

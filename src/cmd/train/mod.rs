@@ -263,6 +263,7 @@ pub fn run(args: Args) -> Result<i32> {
     // of the drafts it did not see, kept if it lowers their log loss.
     let calibration = heldout
         .as_ref()
+        .filter(|(scored, _)| scored.truth.len() >= temperature::MIN_ROWS)
         .and_then(|(scored, _)| temperature::fit(&scored.truth, &scored.probabilities));
     let pipeline = match &calibration {
         Some(c) => pipeline.with_temperature(c.temperature),
@@ -326,6 +327,11 @@ pub fn run(args: Args) -> Result<i32> {
             Some(c) => format!(
                 "calibration: temperature {:.3} (the logits divided by it; fitted on the held-out drafts: log loss {:.3} → {:.3})",
                 c.temperature, c.log_loss_before, c.log_loss_after
+            ),
+            None if test_rows.len() < temperature::MIN_ROWS => format!(
+                "calibration: no temperature (it needs {} held-out drafts, and {} were held out)",
+                temperature::MIN_ROWS,
+                test_rows.len()
             ),
             None => "calibration: no temperature (none lowers the held-out drafts' log loss)"
                 .to_string(),
