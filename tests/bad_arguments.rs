@@ -187,3 +187,15 @@ fn a_blank_row_in_a_batch_names_its_line() {
         .arg(&batch);
     assert_clean_failure(&mut cmd, 1, &["b.csv:3", "empty"]);
 }
+
+/// `--text-column` is shared with `train` and `suggest`; for `score` it names
+/// the column of a `--batch` file, so without one it is a usage error.
+#[test]
+fn a_text_column_without_a_batch_is_a_usage_error() {
+    let s = Setup::new();
+    let mut cmd = draftcheck_in(s.dir.path());
+    cmd.args(["score", "--text-column", "message", "--model"])
+        .arg(&s.model)
+        .arg("hi");
+    assert_clean_failure(&mut cmd, 2, &["--text-column", "--batch"]);
+}

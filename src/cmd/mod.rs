@@ -107,12 +107,28 @@ pub struct DataArgs {
     /// Labelled CSV file (UTF-8, with a header row).
     #[arg(long, value_name = "PATH", default_value = DEFAULT_DATA)]
     pub data: PathBuf,
-    /// Column holding the draft's text.
-    #[arg(long, value_name = "NAME", default_value = "text")]
-    pub text_column: String,
+    #[command(flatten)]
+    pub text_column: TextColumnArgs,
     /// Column holding the label.
     #[arg(long, value_name = "NAME", default_value = "label")]
     pub label_column: String,
+}
+
+/// `--text-column`, the same for every command that reads drafts from a CSV
+/// (`--data`, `--pool`, `score --batch`).
+#[derive(Debug, Clone, Args)]
+pub struct TextColumnArgs {
+    /// Column holding the draft's text.
+    #[arg(long = "text-column", value_name = "NAME", default_value = "text")]
+    pub name: String,
+}
+
+impl std::ops::Deref for TextColumnArgs {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.name
+    }
 }
 
 impl DataArgs {

@@ -40,9 +40,8 @@ pub struct PoolArgs {
     /// The unlabelled drafts (a CSV with a header row).
     #[arg(long, value_name = "PATH")]
     pub pool: PathBuf,
-    /// Column of the pool holding the text.
-    #[arg(long, value_name = "NAME", default_value = "text")]
-    pub text_column: String,
+    #[command(flatten)]
+    pub text_column: crate::cmd::TextColumnArgs,
     /// How many drafts to pick.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub n: usize,

@@ -50,9 +50,9 @@ pub struct Args {
     /// Score every row of a CSV file, in order.
     #[arg(long, value_name = "PATH.csv", conflicts_with = "drafts")]
     pub batch: Option<PathBuf>,
-    /// Column of the --batch file holding the text.
-    #[arg(long, value_name = "NAME", default_value = "text", requires = "batch")]
-    pub text_column: String,
+    /// The --batch file's text column (`--text-column`).
+    #[command(flatten)]
+    pub text_column: crate::cmd::TextColumnArgs,
     /// Model file [default: models/drafts.json if present, else the built-in model].
     #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
@@ -103,6 +103,12 @@ pub const MAX_EXPLAINED_SENTENCES: usize = 60;
 pub const FAIL_ON_EXIT_CODE: i32 = 3;
 
 pub fn run(args: Args) -> Result<i32> {
+    if args.batch.is_none() && args.text_column.name != "text" {
+        return Err(Error::usage(
+            "--text-column names the column of a --batch file, and there is none",
+        )
+        .with_hint("score a CSV file with --batch FILE.csv --text-column NAME"));
+    }
     let model = resolve_model(args.model.as_deref())?;
     let fail_on = match &args.fail_on {
         Some(label) => Some(
