@@ -208,6 +208,18 @@ pub fn undo(data: &Path) -> Result<i32> {
     let mut entries: Vec<Vec<String>> = Vec::new();
     let records = Records::from_bytes(&path, &bytes)?;
     let n = records.headers().len();
+    if records.headers() != LOG_HEADER {
+        return Err(Error::at(
+            &path,
+            Some(1),
+            format!(
+                "not a review log: its columns are {}, not {}",
+                records.headers().join(","),
+                LOG_HEADER.join(",")
+            ),
+        )
+        .with_hint("the log is written by draftcheck audit --review; restore it or remove it"));
+    }
     for record in records {
         let record = record?;
         let fields = (0..n)
