@@ -136,7 +136,11 @@ fn review_relabels_and_drops_with_a_log_and_undo_restores_the_bytes() {
     cmd.args(["audit", "--undo", "--data"]).arg(&data);
     assert_clean_failure(&mut cmd, 1, &["nothing to undo"]);
     // A log that is not one (edited by hand) is refused, not trusted.
-    std::fs::write(dir.path().join("noisy.csv.audit-log.csv"), "time,row\nx,3\n").unwrap();
+    std::fs::write(
+        dir.path().join("noisy.csv.audit-log.csv"),
+        "time,row\nx,3\n",
+    )
+    .unwrap();
     let mut cmd = draftcheck_in(dir.path());
     cmd.args(["audit", "--undo", "--data"]).arg(&data);
     assert_clean_failure(&mut cmd, 1, &["not a review log"]);

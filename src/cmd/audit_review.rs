@@ -230,9 +230,13 @@ pub fn undo(data: &Path) -> Result<i32> {
     let Some(last) = entries.pop() else {
         return Err(Error::new(format!("{}: nothing to undo", path.display())));
     };
-    let row: usize = last[1]
-        .parse()
-        .map_err(|_| Error::at(&path, None, "the last entry's row is not a number"))?;
+    let row: usize = last[1].parse().ok().filter(|&r| r >= 1).ok_or_else(|| {
+        Error::at(
+            &path,
+            None,
+            "the last entry's row is not a row number (1 or more)",
+        )
+    })?;
     let (old, new, text) = (&last[2], &last[3], &last[4]);
     if new.is_empty() {
         apply(
