@@ -9,12 +9,19 @@ gift drafts shown the gifts section, letter drafts shown the love-letters
 section, and drafts with no gift shown the gifts section anyway. A draft the
 verdict calls composed gets the composed advice, so it counts as a miss.
 """
-import argparse, csv, json, subprocess, sys, tempfile
+import argparse, csv, json, subprocess, sys, tempfile, tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GIFTS = "Why gifting your ex doesn't work"
-LETTERS = "What's wrong with the Love Letters"
+
+
+def entry_summaries() -> dict[str, str]:
+    """Each desperate advice entry's summary, by id. Entries drawing on the
+    same section are shown merged, so an entry is found by its summary, not
+    by the section's title (the pressure entry shares the love letters')."""
+    with open(ROOT / "data" / "advice.toml", "rb") as f:
+        advice = tomllib.load(f)
+    return {e["id"]: e["summary"].strip() for e in advice["labels"]["desperate"]["entries"] if "id" in e}
 
 
 def main():
@@ -37,12 +44,13 @@ def main():
     verdicts = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
     if len(verdicts) != len(rows):
         sys.exit(f"expected {len(rows)} verdicts, got {len(verdicts)}: {out.stderr}")
+    summaries = entry_summaries()
     counts = {"gift": [0, 0], "letter": [0, 0], "no_gift": [0, 0]}
     for row, v in zip(rows, verdicts):
         themes = set(row["theme"].split(";"))
-        sections = [e.get("section", "") for e in v.get("advice", [])]
-        gifts = any(s.startswith(GIFTS) for s in sections)
-        letters = any(s.startswith(LETTERS) for s in sections)
+        shown = " ".join(e.get("summary", "") for e in v.get("advice", []))
+        gifts = summaries["gifts"] in shown
+        letters = summaries["love-letters"] in shown
         if "gift" in themes:
             counts["gift"][0] += gifts
             counts["gift"][1] += 1
@@ -52,9 +60,9 @@ def main():
         if "letter" in themes:
             counts["letter"][0] += letters
             counts["letter"][1] += 1
-    for name, text in [("gift", "gift drafts shown the gifts section"),
-                       ("letter", "letter drafts shown the love-letters section"),
-                       ("no_gift", "drafts with no gift shown the gifts section")]:
+    for name, text in [("gift", "gift drafts shown the gifts advice"),
+                       ("letter", "letter drafts shown the love-letters advice"),
+                       ("no_gift", "drafts with no gift shown the gifts advice")]:
         hit, n = counts[name]
         print(f"{text}: {hit} of {n} ({100 * hit / max(n, 1):.1f}%)")
 

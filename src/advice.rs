@@ -282,11 +282,22 @@ impl AdviceFile {
             return None;
         }
         candidates.sort_by(|a, b| b.0.probability.total_cmp(&a.0.probability));
-        let keep = candidates.iter().filter(|(s, _)| s.chosen).count().max(1);
+        // The chosen themes (each against its own threshold, so a chosen theme
+        // may be less probable than one that is not), most probable first; the
+        // most probable one if none is.
+        let chosen: Vec<(&ThemeScore, usize)> = candidates
+            .iter()
+            .copied()
+            .filter(|(s, _)| s.chosen)
+            .collect();
+        let shown = if chosen.is_empty() {
+            candidates.into_iter().take(1).collect()
+        } else {
+            chosen
+        };
         let terms = pipeline.vectorizer().terms();
-        let mut out: Vec<Advice> = candidates
+        let mut out: Vec<Advice> = shown
             .into_iter()
-            .take(keep)
             .map(|(s, i)| Advice {
                 section: advice.entries[i].section.clone(),
                 summary: advice.entries[i].summary.clone(),

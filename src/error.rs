@@ -66,7 +66,11 @@ impl Error {
         if let Some((field, problem)) = &self.setting
             && let Some((_, flag)) = flags.iter().find(|(f, _)| f == field)
         {
-            self.message = format!("{flag} {problem}");
+            // Only the setting's own words change: context added around them
+            // (`within`) stays.
+            self.message = self
+                .message
+                .replace(&format!("{field} {problem}"), &format!("{flag} {problem}"));
             self.kind = ErrorKind::Usage;
         }
         self

@@ -198,3 +198,52 @@ fn sentences_that_push_carry_their_theme() {
     assert!(gift["probability"].as_f64().unwrap() > 0.5);
     assert!(!gift["terms"].as_array().unwrap().is_empty());
 }
+
+/// Each theme is chosen against its own threshold, so a chosen theme can be
+/// less probable than one that is not: the advice follows the chosen one.
+#[test]
+fn advice_follows_the_chosen_themes_not_the_most_probable() {
+    use draftcheck::advice::AdviceFile;
+    use draftcheck::model::theme::ThemeScore;
+    let pipeline = bundled();
+    let verdict = pipeline.score("I still love you, please come back to me");
+    assert_eq!(pipeline.labels()[verdict.label], "desperate");
+    let advice = AdviceFile::embedded();
+    let entry = |id: &str| {
+        advice.labels["desperate"]
+            .entries
+            .iter()
+            .find(|e| e.id.as_deref() == Some(id))
+            .unwrap()
+            .summary
+            .clone()
+    };
+    let theme = |name: &str, probability: f64, chosen: bool| ThemeScore {
+        theme: name.to_string(),
+        probability,
+        threshold: if chosen {
+            probability - 0.1
+        } else {
+            probability + 0.1
+        },
+        chosen,
+        contributions: Vec::new(),
+    };
+    let shown = |scores: &[ThemeScore]| -> String {
+        advice
+            .select_by_themes(&pipeline, &verdict, scores)
+            .unwrap()
+            .iter()
+            .map(|a| a.summary.clone())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    // letter chosen at 0.3, pressure not chosen at 0.6.
+    let text = shown(&[theme("letter", 0.3, true), theme("pressure", 0.6, false)]);
+    assert!(text.contains(&entry("love-letters")), "{text}");
+    assert!(!text.contains(&entry("pressure")), "{text}");
+    // None chosen: the most probable one stands in.
+    let text = shown(&[theme("letter", 0.3, false), theme("pressure", 0.6, false)]);
+    assert!(text.contains(&entry("pressure")), "{text}");
+    assert!(!text.contains(&entry("love-letters")), "{text}");
+}

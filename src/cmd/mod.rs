@@ -118,16 +118,23 @@ pub struct DataArgs {
 /// (`--data`, `--pool`, `score --batch`).
 #[derive(Debug, Clone, Args)]
 pub struct TextColumnArgs {
-    /// Column holding the draft's text.
-    #[arg(long = "text-column", value_name = "NAME", default_value = "text")]
-    pub name: String,
+    /// Column holding the draft's text [default: text].
+    #[arg(long = "text-column", value_name = "NAME")]
+    pub given: Option<String>,
+}
+
+impl TextColumnArgs {
+    /// The column's name: the one given, else `text`.
+    pub fn name(&self) -> &str {
+        self.given.as_deref().unwrap_or("text")
+    }
 }
 
 impl std::ops::Deref for TextColumnArgs {
     type Target = str;
 
     fn deref(&self) -> &str {
-        &self.name
+        self.name()
     }
 }
 
@@ -235,11 +242,6 @@ pub struct FeatureArgs {
     /// Do not add marker terms for "!!", "??", CAPITALS, numbers and emoji.
     #[arg(long, help_heading = "Features")]
     pub no_markers: bool,
-}
-
-/// Checks settings given on the command line: an error names the option.
-pub fn check_settings(settings: &Settings) -> Result<crate::model::Trainer> {
-    settings.check().map_err(|e| e.for_flags(SETTING_FLAGS))
 }
 
 impl FeatureArgs {

@@ -231,6 +231,25 @@ impl Classifier {
         }
     }
 
+    /// Each label's logit for a feature row, the temperature applied: the
+    /// probabilities are their softmax (for two labels, 0 and the second
+    /// label's logit, whose softmax is the logistic).
+    pub fn logits(&self, row: &SparseRow) -> Vec<f64> {
+        let score = |k: usize| {
+            (self.intercepts[k]
+                + row
+                    .iter()
+                    .map(|&(j, x)| self.weights[[k, j]] * x)
+                    .sum::<f64>())
+                / self.temperature
+        };
+        if self.n_labels == 2 {
+            vec![0.0, score(0)]
+        } else {
+            (0..self.n_labels).map(score).collect()
+        }
+    }
+
     /// Index of the most probable label (the first one on an exact tie).
     pub fn predict(&self, row: &SparseRow) -> usize {
         argmax(&self.probabilities(row))

@@ -396,6 +396,11 @@ impl Pipeline {
             .probabilities(&self.row_of_document(map, document))
     }
 
+    /// Each label's logit for a corpus document (see [`Classifier::logits`]).
+    pub fn logits_ids(&self, map: &FeatureMap, document: &[u32]) -> Vec<f64> {
+        self.classifier.logits(&self.row_of_document(map, document))
+    }
+
     /// Scores a draft: probabilities, the predicted label, and its explanation.
     pub fn score(&self, text: &str) -> Verdict {
         self.score_with_row(text).0

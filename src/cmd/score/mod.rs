@@ -103,7 +103,7 @@ pub const MAX_EXPLAINED_SENTENCES: usize = 60;
 pub const FAIL_ON_EXIT_CODE: i32 = 3;
 
 pub fn run(args: Args) -> Result<i32> {
-    if args.batch.is_none() && args.text_column.name != "text" {
+    if args.batch.is_none() && args.text_column.given.is_some() {
         return Err(Error::usage(
             "--text-column names the column of a --batch file, and there is none",
         )

@@ -264,7 +264,14 @@ pub fn run(args: Args) -> Result<i32> {
     let calibration = heldout
         .as_ref()
         .filter(|(scored, _)| scored.truth.len() >= temperature::MIN_ROWS)
-        .and_then(|(scored, _)| temperature::fit(&scored.truth, &scored.probabilities));
+        .and_then(|(scored, fitted)| {
+            let map = fitted.feature_map(&documents);
+            let logits: Vec<Vec<f64>> = test_rows
+                .iter()
+                .map(|&i| fitted.logits_ids(&map, documents.document(i)))
+                .collect();
+            temperature::fit(&scored.truth, &logits)
+        });
     let pipeline = match &calibration {
         Some(c) => pipeline.with_temperature(c.temperature),
         None => pipeline,
@@ -325,7 +332,7 @@ pub fn run(args: Args) -> Result<i32> {
     if heldout.is_some() {
         say(match &calibration {
             Some(c) => format!(
-                "calibration: temperature {:.3} (the logits divided by it; fitted on the held-out drafts: log loss {:.3} → {:.3})",
+                "calibration: temperature {:.3} (the logits divided by it; fitted on the held-out drafts: their log loss {:.3} → {:.3}; the held-out figures above are without it)",
                 c.temperature, c.log_loss_before, c.log_loss_after
             ),
             None if test_rows.len() < temperature::MIN_ROWS => format!(
@@ -333,7 +340,7 @@ pub fn run(args: Args) -> Result<i32> {
                 temperature::MIN_ROWS,
                 test_rows.len()
             ),
-            None => "calibration: no temperature (none lowers the held-out drafts' log loss)"
+            None => "calibration: no temperature (none lowers the held-out drafts' log loss, or they say nothing about one)"
                 .to_string(),
         });
     }
