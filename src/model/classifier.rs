@@ -208,26 +208,12 @@ impl Classifier {
 
     /// Probability of each label for a feature row; they sum to 1.
     pub fn probabilities(&self, row: &SparseRow) -> Vec<f64> {
+        let z = self.logits(row);
         if self.n_labels == 2 {
-            let z = self.intercepts[0]
-                + row
-                    .iter()
-                    .map(|&(j, x)| self.weights[[0, j]] * x)
-                    .sum::<f64>();
-            let p1 = sigmoid(z / self.temperature);
+            let p1 = sigmoid(z[1]);
             vec![1.0 - p1, p1]
         } else {
-            let scores: Vec<f64> = (0..self.n_labels)
-                .map(|k| {
-                    (self.intercepts[k]
-                        + row
-                            .iter()
-                            .map(|&(j, x)| self.weights[[k, j]] * x)
-                            .sum::<f64>())
-                        / self.temperature
-                })
-                .collect();
-            softmax(&scores)
+            softmax(&z)
         }
     }
 
