@@ -69,11 +69,6 @@ impl<R: Read> Records<R> {
         &self.headers
     }
 
-    /// The path that names the source in errors.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// The positions of the columns wanted (each with the option that names
     /// it); every missing one is reported at once, with the columns there are.
     pub fn columns(&self, wanted: &[(&str, &str)]) -> Result<Vec<usize>> {
@@ -244,6 +239,16 @@ where
         w.write_record(row).map_err(|e| failed(e.to_string()))?;
     }
     w.into_inner().map_err(|e| failed(e.to_string()))
+}
+
+/// What to write after `bytes` (a file's) before a row is appended to them:
+/// its line ending if its last line has none, else nothing.
+pub fn line_end_before_append(bytes: &[u8], crlf: bool) -> &'static [u8] {
+    match (bytes.is_empty() || bytes.ends_with(b"\n"), crlf) {
+        (true, _) => b"",
+        (false, true) => b"\r\n",
+        (false, false) => b"\n",
+    }
 }
 
 /// Whether the file's lines end in CRLF (so that a row written into it can

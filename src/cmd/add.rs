@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::atomic::write_atomically;
 use crate::cmd::DataArgs;
-use crate::csv_format::{Record, Records, encode, uses_crlf};
+use crate::csv_format::{Record, Records, encode, line_end_before_append, uses_crlf};
 use crate::dataset::read_record_spans;
 use crate::error::{Error, Result};
 use crate::files::{read_file, read_utf8};
@@ -156,9 +156,7 @@ pub fn append(
     let encoded = encode([row], crlf)?;
     write_atomically(data, |w| {
         w.write_all(&bytes)?;
-        if !bytes.is_empty() && !bytes.ends_with(b"\n") {
-            w.write_all(if crlf { b"\r\n" } else { b"\n" })?;
-        }
+        w.write_all(line_end_before_append(&bytes, crlf))?;
         w.write_all(&encoded)
     })?;
     drop(lock);

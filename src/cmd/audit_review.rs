@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::atomic::write_atomically;
 use crate::cmd::add::lock_data;
 use crate::cmd::audit::Finding;
-use crate::csv_format::{Records, encode, fields_of};
+use crate::csv_format::{encode, fields_of, line_end_before_append, read_all};
 use crate::dataset::{RecordSpans, read_record_spans};
 use crate::error::{Error, Result};
 use crate::files::read_file;
@@ -85,8 +85,8 @@ fn apply(data: &Path, row: usize, text: &str, change: &Change) -> Result<()> {
         Change::Insert { text, label } => {
             let at = rows.spans.get(row - 1).map_or(rows.bytes.len(), |s| s.0);
             out.extend_from_slice(&rows.bytes[..at]);
-            if at == rows.bytes.len() && !rows.bytes.is_empty() && !rows.bytes.ends_with(b"\n") {
-                out.extend_from_slice(if rows.crlf { b"\r\n" } else { b"\n" });
+            if at == rows.bytes.len() {
+                out.extend_from_slice(line_end_before_append(&rows.bytes, rows.crlf));
             }
             out.extend(encode_row(data, &rows, text, label, None)?);
             out.extend_from_slice(&rows.bytes[at..]);
@@ -204,29 +204,27 @@ pub fn undo(data: &Path) -> Result<i32> {
         ))
         .with_hint("changes are logged by draftcheck audit --review"));
     }
-    let bytes = read_file(&path)?;
-    let mut entries: Vec<Vec<String>> = Vec::new();
-    let records = Records::from_bytes(&path, &bytes)?;
-    let n = records.headers().len();
-    if records.headers() != LOG_HEADER {
+    let (_, headers, records) = read_all(&path)?;
+    if headers != LOG_HEADER {
         return Err(Error::at(
             &path,
             Some(1),
             format!(
                 "not a review log: its columns are {}, not {}",
-                records.headers().join(","),
+                headers.join(","),
                 LOG_HEADER.join(",")
             ),
         )
         .with_hint("the log is written by draftcheck audit --review; restore it or remove it"));
     }
-    for record in records {
-        let record = record?;
-        let fields = (0..n)
-            .map(|i| record.field(i).map(String::from))
-            .collect::<Result<Vec<_>>>()?;
-        entries.push(fields);
-    }
+    let mut entries = records
+        .iter()
+        .map(|r| {
+            (0..headers.len())
+                .map(|i| r.field(i).map(String::from))
+                .collect::<Result<Vec<_>>>()
+        })
+        .collect::<Result<Vec<_>>>()?;
     let Some(last) = entries.pop() else {
         return Err(Error::new(format!("{}: nothing to undo", path.display())));
     };

@@ -42,12 +42,15 @@ pub fn evaluate(pipeline: &Pipeline, corpus: &Corpus, targets: &[usize], rows: &
 /// and the pipeline that scored them.
 pub fn fit_and_evaluate(
     trainer: &Trainer,
-    corpus: &Corpus,
-    targets: &[usize],
-    labels: &[String],
+    data: Labelled,
     train: &[usize],
     test: &[usize],
 ) -> Result<(Scored, Pipeline)> {
+    let Labelled {
+        corpus,
+        targets,
+        labels,
+    } = data;
     let y: Vec<usize> = train.iter().map(|&i| targets[i]).collect();
     let pipeline = trainer.fit(corpus, &corpus.select(train), &y, labels)?;
     let scored = evaluate(&pipeline, corpus, targets, test);
@@ -107,28 +110,19 @@ fn fit_folds(
     Folds { k, seed }: Folds,
     progress: &ProgressBar,
 ) -> Result<Vec<(Vec<usize>, Scored)>> {
-    let Labelled {
-        corpus,
-        targets,
-        labels,
-    } = data;
-    let folds = stratified_folds(targets, labels.len(), k, seed)?;
+    let folds = stratified_folds(data.targets, data.labels.len(), k, seed)?;
     folds
         .par_iter()
         .enumerate()
         .map(|(f, test)| {
-            let train = complement(targets.len(), test);
-            let y: Vec<usize> = train.iter().map(|&i| targets[i]).collect();
-            let pipeline = trainer
-                .fit(corpus, &corpus.select(&train), &y, labels)
-                .map_err(|e| {
-                    e.within(format!(
-                        "fold {} of {k} ({} training drafts)",
-                        f + 1,
-                        train.len()
-                    ))
-                })?;
-            let scored = evaluate(&pipeline, corpus, targets, test);
+            let train = complement(data.targets.len(), test);
+            let (scored, _) = fit_and_evaluate(trainer, data, &train, test).map_err(|e| {
+                e.within(format!(
+                    "fold {} of {k} ({} training drafts)",
+                    f + 1,
+                    train.len()
+                ))
+            })?;
             progress.inc(1);
             Ok((test.clone(), scored))
         })
@@ -233,11 +227,7 @@ pub fn learning_curve(
     full: &CrossValidation,
     progress: &ProgressBar,
 ) -> Result<Vec<CurvePoint>> {
-    let Labelled {
-        corpus,
-        targets,
-        labels,
-    } = data;
+    let (targets, labels) = (data.targets, data.labels);
     let (k, seed) = (full.k, full.seed);
     let folds = stratified_folds(targets, labels.len(), k, seed)?;
     let mut points = Vec::new();
@@ -269,8 +259,8 @@ pub fn learning_curve(
                 keep.into_iter().map(|j| train[j]).collect()
             };
             sizes.push(train.len() as f64);
-            let (Scored { report, .. }, _) =
-                fit_and_evaluate(trainer, corpus, targets, labels, &train, test).map_err(|e| {
+            let (Scored { report, .. }, _) = fit_and_evaluate(trainer, data, &train, test)
+                .map_err(|e| {
                     e.within(format!(
                         "learning curve, {:.0}% of fold {} of {k} ({} training drafts)",
                         fraction * 100.0,

@@ -8,7 +8,7 @@ use crate::atomic::write_atomically;
 use crate::cmd::{DataArgs, FeatureArgs, ResourceArgs};
 use crate::dataset::{check_columns, load_labelled};
 use crate::error::Result;
-use crate::eval::cv::{default_eval_path, fit_and_evaluate, score_dataset};
+use crate::eval::cv::{Labelled, default_eval_path, fit_and_evaluate, score_dataset};
 use crate::eval::split::train_test_split;
 use crate::files::read_file;
 use crate::model::file::{EvalSummary, ModelFile, load};
@@ -210,15 +210,8 @@ pub fn run(args: Args) -> Result<i32> {
         if test_rows.is_empty() {
             return Ok(None);
         }
-        fit_and_evaluate(
-            &trainer,
-            &documents,
-            &dataset.targets,
-            &dataset.labels,
-            &train_rows,
-            &test_rows,
-        )
-        .map(Some)
+        let data = Labelled::of(&documents, &dataset);
+        fit_and_evaluate(&trainer, data, &train_rows, &test_rows).map(Some)
     };
     // The final fit starts from `start`'s weights when it has the same
     // settings and labels (a warm start), unless --cold.
