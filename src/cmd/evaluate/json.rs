@@ -77,10 +77,9 @@ pub struct RankedJson<'a> {
     pub accuracy: f64,
     pub macro_f1: f64,
     pub log_loss: f64,
-    pub accuracy_mean: f64,
-    pub accuracy_std: f64,
-    pub macro_f1_mean: f64,
-    pub macro_f1_std: f64,
+    /// The folds' spread, as keys of this object.
+    #[serde(flatten)]
+    pub spread: SpreadJson,
 }
 
 /// The spread of a cross-validation's folds.
@@ -100,7 +99,6 @@ pub fn ranked<'a>(
     cv: &CrossValidation,
     (eval_macro_f1, challenge_macro_f1): (Option<f64>, Option<f64>),
 ) -> RankedJson<'a> {
-    let s = spread(cv);
     RankedJson {
         rank,
         eval_macro_f1,
@@ -109,10 +107,7 @@ pub fn ranked<'a>(
         accuracy: cv.pooled.accuracy,
         macro_f1: cv.pooled.macro_f1,
         log_loss: cv.pooled.log_loss,
-        accuracy_mean: s.accuracy_mean,
-        accuracy_std: s.accuracy_std,
-        macro_f1_mean: s.macro_f1_mean,
-        macro_f1_std: s.macro_f1_std,
+        spread: spread(cv),
     }
 }
 
