@@ -172,7 +172,15 @@ impl ModelFile {
         }
         // One parse in the usual case; only a file that fails it is read again
         // for its header, to say precisely what is wrong.
-        let model: ModelFile = match serde_json::from_slice::<ModelFile>(bytes) {
+        // The whole file is checked as UTF-8 once, so that the parser need not
+        // check each string again (a model is mostly long strings).
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            bad(format!(
+                "not a draftcheck model (not valid JSON: the bytes are not UTF-8 at byte {})",
+                e.valid_up_to()
+            ))
+        })?;
+        let model: ModelFile = match serde_json::from_str::<ModelFile>(text) {
             Ok(model) => {
                 check_header(Some(&model.format), Some(model.format_version.into()))
                     .map_err(bad)?;
@@ -276,7 +284,7 @@ impl ModelFile {
             ));
         }
         if let Some(themes) = &self.themes {
-            crate::model::theme::Themes::from_file(themes, n_features)?;
+            themes.check(n_features)?;
         }
         Ok(())
     }
@@ -291,11 +299,17 @@ impl ModelFile {
             self.vocabulary.n_docs,
         );
         let rows = self.weights.len();
-        let weights = Array2::from_shape_vec((rows, vectorizer.len()), self.weights.concat())
+        // One row (two labels) is moved, not copied.
+        let flat = if rows == 1 {
+            self.weights.into_iter().next().unwrap_or_default()
+        } else {
+            self.weights.concat()
+        };
+        let weights = Array2::from_shape_vec((rows, vectorizer.len()), flat)
             .map_err(|e| Error::new(format!("bad weight matrix: {e}")))?;
         let classifier = Classifier::new(weights, Array1::from(self.intercepts), self.labels.len())
             .with_temperature(self.temperature.unwrap_or(1.0));
-        let themes = match &self.themes {
+        let themes = match self.themes {
             Some(file) => Some(
                 crate::model::theme::Themes::from_file(file, vectorizer.len())
                     .map_err(|msg| Error::new(format!("bad themes: {msg}")))?,

@@ -10,7 +10,7 @@
 //! bundled drafts for the same thresholds within 0.01), since a rare theme's
 //! probabilities run low and one half would miss many of its drafts.
 
-use ndarray::{Array1, Array2};
+use ndarray::Array1;
 use serde::{Deserialize, Serialize};
 
 use rayon::prelude::*;
@@ -36,8 +36,9 @@ pub const MIN_THEME_ROWS: usize = 10;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Themes {
     names: Vec<String>,
-    /// One row per theme: its logit's weights over the vocabulary.
-    weights: Array2<f64>,
+    /// One row per theme: its logit's weights over the vocabulary (rows as
+    /// read from the model file, never copied).
+    weights: Vec<Vec<f64>>,
     intercepts: Array1<f64>,
     /// The probability at which each theme is chosen.
     thresholds: Vec<f64>,
@@ -170,7 +171,7 @@ impl Themes {
             for job in chunk {
                 match job {
                     Fitted::All(c) => {
-                        weights.extend(c.weights().row(0).iter().copied());
+                        weights.push(c.weights().row(0).to_vec());
                         intercepts.push(c.intercepts()[0]);
                     }
                     Fitted::Fold(pairs) => scored.extend_from_slice(pairs),
@@ -183,8 +184,7 @@ impl Themes {
             return Ok(None);
         }
         Ok(Some(Themes {
-            weights: Array2::from_shape_vec((names.len(), n_features), weights)
-                .expect("one row per theme"),
+            weights,
             intercepts: Array1::from(intercepts),
             thresholds,
             names,
@@ -208,7 +208,7 @@ impl Themes {
             .map(|(k, name)| {
                 let mut contributions: Vec<(usize, f64)> = row
                     .iter()
-                    .map(|&(j, x)| (j, self.weights[[k, j]] * x))
+                    .map(|&(j, x)| (j, self.weights[k][j] * x))
                     .collect();
                 let z = self.intercepts[k] + contributions.iter().map(|(_, c)| c).sum::<f64>();
                 contributions.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -227,69 +227,72 @@ impl Themes {
     pub fn to_file(&self, rows: usize) -> ThemeFile {
         ThemeFile {
             names: self.names.clone(),
-            weights: self
-                .weights
-                .rows()
-                .into_iter()
-                .map(|r| r.to_vec())
-                .collect(),
+            weights: self.weights.clone(),
             intercepts: self.intercepts.to_vec(),
             thresholds: self.thresholds.clone(),
             rows,
         }
     }
 
-    /// Rebuilds themes from a model file's, checking their shapes against the
-    /// vocabulary (`Err` says what is wrong).
-    pub fn from_file(file: &ThemeFile, n_features: usize) -> std::result::Result<Themes, String> {
-        let n = file.names.len();
-        if n == 0 || file.intercepts.len() != n || file.weights.len() != n {
+    /// Rebuilds themes from a model file's, taking its rows (no copy), after
+    /// [`ThemeFile::check`].
+    pub fn from_file(file: ThemeFile, n_features: usize) -> std::result::Result<Themes, String> {
+        let thresholds = file.check(n_features)?;
+        Ok(Themes {
+            names: file.names,
+            weights: file.weights,
+            intercepts: Array1::from(file.intercepts),
+            thresholds,
+        })
+    }
+}
+
+impl ThemeFile {
+    /// Checks the themes' shapes against the vocabulary (`Err` says what is
+    /// wrong); returns each theme's threshold.
+    pub fn check(&self, n_features: usize) -> std::result::Result<Vec<f64>, String> {
+        let n = self.names.len();
+        if n == 0 || self.intercepts.len() != n || self.weights.len() != n {
             return Err(format!(
                 "its themes have {} names, {} weight rows and {} intercepts",
                 n,
-                file.weights.len(),
-                file.intercepts.len()
+                self.weights.len(),
+                self.intercepts.len()
             ));
         }
-        if file
+        if self
             .names
             .iter()
             .any(|t| !THEMES.iter().any(|(name, _)| name == t))
         {
-            return Err(format!("it has an unknown theme among {:?}", file.names));
+            return Err(format!("it has an unknown theme among {:?}", self.names));
         }
-        if file.weights.iter().any(|r| r.len() != n_features) {
+        if self.weights.iter().any(|r| r.len() != n_features) {
             return Err(format!(
                 "a theme's weights do not have {n_features} entries, one per term"
             ));
         }
-        if file
+        if self
             .weights
             .iter()
             .flatten()
-            .chain(&file.intercepts)
+            .chain(&self.intercepts)
             .any(|w| !w.is_finite() || w.abs() > crate::model::file::MAX_WEIGHT)
         {
             return Err("a theme weight is not a finite number of sensible size".into());
         }
-        let thresholds = if file.thresholds.is_empty() {
+        let thresholds = if self.thresholds.is_empty() {
             vec![DEFAULT_THRESHOLD; n]
         } else {
-            file.thresholds.clone()
+            self.thresholds.clone()
         };
         if thresholds.len() != n || thresholds.iter().any(|t| !(*t > 0.0 && *t < 1.0)) {
             return Err(format!(
                 "its themes need {n} thresholds between 0 and 1, not {:?}",
-                file.thresholds
+                self.thresholds
             ));
         }
-        Ok(Themes {
-            names: file.names.clone(),
-            weights: Array2::from_shape_vec((n, n_features), file.weights.concat())
-                .map_err(|e| e.to_string())?,
-            intercepts: Array1::from(file.intercepts.clone()),
-            thresholds,
-        })
+        Ok(thresholds)
     }
 }
 
@@ -374,9 +377,9 @@ mod tests {
         assert!(scores[0].probability > 0.9, "{scores:?}");
         assert!(scores[1].probability < 0.1, "{scores:?}");
         assert_eq!(fitted.thresholds().len(), 2);
-        let back = Themes::from_file(&fitted.to_file(60), 3).unwrap();
+        let back = Themes::from_file(fitted.to_file(60), 3).unwrap();
         assert_eq!(back, fitted);
-        assert!(Themes::from_file(&fitted.to_file(60), 4).is_err());
+        assert!(Themes::from_file(fitted.to_file(60), 4).is_err());
     }
 
     #[test]
@@ -399,7 +402,7 @@ mod tests {
             thresholds: Vec::new(),
             rows: 10,
         };
-        let themes = Themes::from_file(&file, 2).unwrap();
+        let themes = Themes::from_file(file.clone(), 2).unwrap();
         assert_eq!(themes.thresholds(), [0.5]);
         assert!(themes.score(&vec![(0, 0.1)])[0].chosen);
         assert!(!themes.score(&vec![(1, 0.1)])[0].chosen);
@@ -407,6 +410,6 @@ mod tests {
             thresholds: vec![1.5],
             ..file
         };
-        assert!(Themes::from_file(&bad, 2).is_err());
+        assert!(Themes::from_file(bad, 2).is_err());
     }
 }
