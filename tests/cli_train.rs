@@ -97,6 +97,44 @@ fn options_reach_the_model() {
 }
 
 #[test]
+fn a_retrain_keeps_the_replaced_models_settings_unless_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    let train = |extra: &[&str]| {
+        let mut cmd = draftcheck_in(dir.path());
+        cmd.args(["train", "--test-fraction", "0", "--data"])
+            .arg(small_csv())
+            .arg("--model")
+            .arg(&model)
+            .args(extra);
+        let out = cmd.assert().success().get_output().stdout.clone();
+        let value: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+        (String::from_utf8(out).unwrap(), value["settings"].clone())
+    };
+    let (_, first) = train(&["--ngrams", "1-3", "--alpha", "0.5", "--weighting", "binary"]);
+    assert_eq!(first["analyzer"]["ngram_max"], 3);
+    // Nothing given: every setting as the model it replaces.
+    let (said, kept) = train(&[]);
+    assert_eq!(kept, first);
+    assert!(
+        said.contains(
+            "as the model it replaces was trained: --alpha 0.5 --ngrams 1-3 --weighting binary"
+        ),
+        "{said}"
+    );
+    // An option given wins; the others are still kept.
+    let (_, changed) = train(&["--ngrams", "1-2"]);
+    assert_eq!(changed["analyzer"]["ngram_max"], 2);
+    assert_eq!(changed["classifier"]["alpha"], 0.5);
+    assert_eq!(changed["vectorizer"]["weighting"], "binary");
+    // Given at its default value, it still counts as given.
+    let (_, defaults) = train(&["--alpha", "0.01", "--weighting", "tfidf"]);
+    assert_eq!(defaults["classifier"]["alpha"], 0.01);
+    assert_eq!(defaults["vectorizer"]["weighting"], "tfidf");
+}
+
+#[test]
 fn custom_columns_and_three_labels() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("three.csv");

@@ -18,6 +18,7 @@ use crate::model::{Pipeline, TrainingSummary};
 use crate::progress;
 
 mod checks;
+mod inherit;
 use checks::{gate, guard_replacement, prepare_model_folder};
 
 /// How much worse (in accuracy on the evaluation set) a new model may be than the
@@ -34,9 +35,11 @@ pub const GATE_TOLERANCE: f64 = 0.01;
 /// replaced model is kept as PATH.prev. The model is written atomically: an
 /// interrupted or failed run leaves the previous one untouched.
 ///
-/// With the same settings as the model it replaces, the solver starts from that
-/// model's weights (a warm start); --count-iterations also fits from scratch and
-/// compares.
+/// An option left out takes the value of the model it replaces, so that a
+/// plain `draftcheck train` retrains a model the way it was trained (the
+/// defaults shown below apply to a new model). With the same settings as the
+/// model it replaces, the solver starts from that model's weights (a warm
+/// start); --count-iterations also fits from scratch and compares.
 ///
 /// --solver auto (the default) fits small problems with linfa-logistic on the
 /// dense matrix and larger ones with L-BFGS on the sparse matrix: the same
@@ -87,16 +90,46 @@ pub struct Args {
     /// time and weights (costs one more fit).
     #[arg(long, conflicts_with = "cold")]
     pub count_iterations: bool,
+    /// The options given on the command line (clap ids), set by the caller
+    /// from clap's matches; the others may take the replaced model's values.
+    #[arg(skip)]
+    pub given: Vec<String>,
 }
 
 pub fn run(args: Args) -> Result<i32> {
     // Everything that can be checked before the work is checked first: the
     // settings, the model's folder, the data's columns and size.
     let mut settings = args.features.single()?;
-    settings.check()?;
     let step = progress::spinner(format!("reading {}", args.data.data.display()));
     // Narration printed above the spinner.
     let say = |text: String| step.suspend(|| crate::say!("{text}"));
+    // The model this run would replace, if there is a readable one.
+    let previous_file = if args.model.exists() {
+        match load(&args.model) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                say(format!(
+                    "the existing {} cannot be read ({e}); it will be replaced",
+                    args.model.display()
+                ));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let kept = match &previous_file {
+        Some(old) => inherit::inherit(&mut settings, &old.settings, old.training.rows, &args.given),
+        None => Vec::new(),
+    };
+    if !kept.is_empty() {
+        let options: Vec<&str> = kept.iter().map(|(_, option)| option.as_str()).collect();
+        say(format!(
+            "as the model it replaces was trained: {} (give an option to change it)",
+            options.join(" ")
+        ));
+    }
+    settings.check()?;
     if let Some(created) = prepare_model_folder(&args.model)? {
         say(format!(
             "created the folder {} for the model",
@@ -113,27 +146,13 @@ pub fn run(args: Args) -> Result<i32> {
     .map_err(|e| e.for_option("--data"))?;
     args.resources.precheck(&args.data.data)?;
     let mut dataset = args.data.load()?;
-    if let Some(note) = args.features.adapt_to_size(&mut settings, dataset.len()) {
+    let min_df_kept = kept.iter().any(|(id, _)| *id == "min_df");
+    if !min_df_kept && let Some(note) = args.features.adapt_to_size(&mut settings, dataset.len()) {
         say(note);
     }
     let trainer = settings
         .check()?
         .with_memory_budget(args.resources.memory_budget);
-    // The model this run would replace, if there is a readable one.
-    let previous_file = if args.model.exists() {
-        match load(&args.model) {
-            Ok(m) => Some(m),
-            Err(e) => {
-                say(format!(
-                    "the existing {} cannot be read ({e}); it will be replaced",
-                    args.model.display()
-                ));
-                None
-            }
-        }
-    } else {
-        None
-    };
     if let Some(old) = &previous_file {
         step.suspend(|| guard_replacement(&args, old, &dataset))?;
     }
