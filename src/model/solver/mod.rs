@@ -16,6 +16,7 @@
 pub mod csr;
 pub mod linfa;
 pub mod sparse;
+pub mod vector;
 
 use serde::{Deserialize, Serialize};
 

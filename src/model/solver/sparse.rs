@@ -21,6 +21,8 @@ use argmin::core::{CostFunction, Executor, Gradient, State, TerminationReason, T
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use ndarray::{Array1, Array2};
+
+use crate::model::solver::vector::Weights;
 use rayon::prelude::*;
 use sprs::CsMatI;
 
@@ -112,7 +114,7 @@ pub fn fit(
     init: Option<&Classifier>,
 ) -> Result<SparseFit> {
     let (d, k) = (problem.n_features(), problem.outputs());
-    let mut start = Array1::<f64>::zeros((d + 1) * k);
+    let mut start = vec![0.0f64; (d + 1) * k];
     if let Some(init) = init {
         for out in 0..k {
             for j in 0..d {
@@ -121,6 +123,7 @@ pub fn fit(
             start[d * k + out] = init.intercepts()[out];
         }
     }
+    let start = Weights(start);
     let objective = Objective {
         problem,
         alpha,
@@ -149,6 +152,7 @@ pub fn fit(
         .as_ref()
         .or(state.param.as_ref())
         .ok_or_else(|| Error::new("the sparse solver returned no weights"))?;
+    let best = best.as_slice();
     let mut weights = Array2::<f64>::zeros((k, d));
     let mut intercepts = Array1::<f64>::zeros(k);
     for out in 0..k {
@@ -182,7 +186,7 @@ pub fn fit(
 }
 
 /// A point with its loss and gradient.
-type Evaluation = (Array1<f64>, f64, Array1<f64>);
+type Evaluation = (Weights, f64, Weights);
 
 /// The objective for argmin, with its last evaluation cached.
 struct Objective<'a> {
@@ -195,16 +199,15 @@ struct Objective<'a> {
 
 impl Objective<'_> {
     /// Loss and gradient at `w`, from the cache when `w` was the last point.
-    fn evaluate(&self, w: &Array1<f64>) -> (f64, Array1<f64>) {
+    fn evaluate(&self, w: &Weights) -> (f64, Weights) {
         let mut cache = self.cache.lock().expect("not poisoned");
         if let Some((point, loss, gradient)) = cache.as_ref()
             && point == w
         {
             return (*loss, gradient.clone());
         }
-        let (loss, gradient) =
-            loss_and_gradient(self.problem, self.alpha, w.as_slice().expect("contiguous"));
-        let gradient = Array1::from(gradient);
+        let (loss, gradient) = loss_and_gradient(self.problem, self.alpha, w.as_slice());
+        let gradient = Weights(gradient);
         *cache = Some((w.clone(), loss, gradient.clone()));
         *self.evaluations.lock().expect("not poisoned") += 1;
         (loss, gradient)
@@ -212,7 +215,7 @@ impl Objective<'_> {
 }
 
 impl CostFunction for Objective<'_> {
-    type Param = Array1<f64>;
+    type Param = Weights;
     type Output = f64;
 
     fn cost(&self, w: &Self::Param) -> std::result::Result<f64, argmin::core::Error> {
@@ -221,10 +224,10 @@ impl CostFunction for Objective<'_> {
 }
 
 impl Gradient for Objective<'_> {
-    type Param = Array1<f64>;
-    type Gradient = Array1<f64>;
+    type Param = Weights;
+    type Gradient = Weights;
 
-    fn gradient(&self, w: &Self::Param) -> std::result::Result<Array1<f64>, argmin::core::Error> {
+    fn gradient(&self, w: &Self::Param) -> std::result::Result<Weights, argmin::core::Error> {
         Ok(self.evaluate(w).1)
     }
 }
