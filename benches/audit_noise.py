@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DRAFTCHECK = ROOT / "target" / "release" / "draftcheck"
 
 
-def measure(path: Path, share: float, seed: int, tmp: Path) -> tuple[int, int]:
+def measure(path: Path, share: float, seed: int, tmp: Path, extra: list[str]) -> tuple[int, int]:
     with open(path, newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
         rows = [(r["text"], r["label"]) for r in reader]
@@ -33,7 +33,7 @@ def measure(path: Path, share: float, seed: int, tmp: Path) -> tuple[int, int]:
                 label = rng.choice([l for l in labels if l != label])
             w.writerow([text, label])
     out = subprocess.run([str(DRAFTCHECK), "-q", "audit", "--data", str(noisy), "--top", str(len(flipped)),
-                          "--format", "json"], capture_output=True, text=True, check=True).stdout
+                          "--format", "json", *extra], capture_output=True, text=True, check=True).stdout
     found = {json.loads(l)["row"] - 1 for l in out.splitlines() if json.loads(l)["kind"] == "label"}
     return len(found & flipped), len(flipped)
 
@@ -44,6 +44,7 @@ def main():
     p.add_argument("--share", type=float, default=0.05)
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--no-build", action="store_true")
+    p.add_argument("--audit-args", default="", help="more options for audit, e.g. \"--ngrams 1-3\"")
     args = p.parse_args()
     if not args.no_build:
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
@@ -54,7 +55,7 @@ def main():
     print("| --- | --- | --- | --- |")
     with tempfile.TemporaryDirectory() as tmp:
         for name, path in sets:
-            results = [measure(path, args.share, seed, Path(tmp)) for seed in range(1, args.seeds + 1)]
+            results = [measure(path, args.share, seed, Path(tmp), args.audit_args.split()) for seed in range(1, args.seeds + 1)]
             shares = [f / n for f, n in results]
             print(f"| {name} | {results[0][1]} | " + ", ".join(f"{s:.1%}" for s in shares)
                   + f" | **{sum(shares) / len(shares):.1%}** |", flush=True)
