@@ -67,17 +67,24 @@ pub fn prepare_model_folder(model: &Path) -> Result<Option<PathBuf>> {
     Ok(created)
 }
 
+/// Whether `old` was trained on the file at `path` (the same path as given,
+/// or the same file).
+pub fn trained_on(old: &ModelFile, path: &Path) -> bool {
+    let file = &old.training.data_file;
+    Path::new(file) == path
+        || matches!(
+            (Path::new(file).canonicalize(), path.canonicalize()),
+            (Ok(a), Ok(b)) if a == b
+        )
+}
+
 /// Refuses to replace a model trained on other data (another file, other
 /// contents) unless --force, or the user says yes at a terminal. Retraining on
 /// the same file as it grows is not "other data".
 pub fn guard_replacement(args: &Args, old: &ModelFile, dataset: &Dataset) -> Result<()> {
     let t = &old.training;
     let data = dataset.data_path_display();
-    let same_path = t.data_file == data
-        || matches!(
-            (Path::new(&t.data_file).canonicalize(), dataset.path.canonicalize()),
-            (Ok(a), Ok(b)) if a == b
-        );
+    let same_path = trained_on(old, &dataset.path);
     if args.force || same_path || t.data_sha256 == dataset.sha256 {
         return Ok(());
     }

@@ -19,7 +19,7 @@ use crate::progress;
 
 mod checks;
 mod inherit;
-use checks::{gate, guard_replacement, prepare_model_folder};
+use checks::{gate, guard_replacement, prepare_model_folder, trained_on};
 
 /// How much worse (in accuracy on the evaluation set) a new model may be than the
 /// one it replaces: about one draft in a hundred, the noise of a small set.
@@ -35,9 +35,9 @@ pub const GATE_TOLERANCE: f64 = 0.01;
 /// replaced model is kept as PATH.prev. The model is written atomically: an
 /// interrupted or failed run leaves the previous one untouched.
 ///
-/// An option left out takes the value of the model it replaces, so that a
-/// plain `draftcheck train` retrains a model the way it was trained (the
-/// defaults shown below apply to a new model). With the same settings as the
+/// Retraining on the same file, an option left out takes the value of the
+/// model it replaces, so that a plain `draftcheck train` retrains a model the
+/// way it was trained (the defaults shown below apply to a new model). With the same settings as the
 /// model it replaces, the solver starts from that model's weights (a warm
 /// start); --count-iterations also fits from scratch and compares.
 ///
@@ -118,9 +118,13 @@ pub fn run(args: Args) -> Result<i32> {
     } else {
         None
     };
+    // A retrain of the same file keeps the model's settings; a model of
+    // other data (replaced with --force) does not pass them on.
     let kept = match &previous_file {
-        Some(old) => inherit::inherit(&mut settings, &old.settings, old.training.rows, &args.given),
-        None => Vec::new(),
+        Some(old) if trained_on(old, &args.data.data) => {
+            inherit::inherit(&mut settings, &old.settings, old.training.rows, &args.given)
+        }
+        _ => Vec::new(),
     };
     if !kept.is_empty() {
         let options: Vec<&str> = kept.iter().map(|(_, option)| option.as_str()).collect();
