@@ -132,6 +132,28 @@ fn a_retrain_keeps_the_replaced_models_settings_unless_given() {
     let (_, defaults) = train(&["--alpha", "0.01", "--weighting", "tfidf"]);
     assert_eq!(defaults["classifier"]["alpha"], 0.01);
     assert_eq!(defaults["vectorizer"]["weighting"], "tfidf");
+    // Another data file (a replacement forced, not a retrain): the defaults.
+    train(&["--ngrams", "1-3", "--alpha", "0.5"]);
+    let other = dir.path().join("other.csv");
+    std::fs::copy(small_csv(), &other).unwrap();
+    let out = draftcheck_in(dir.path())
+        .args(["train", "--force", "--test-fraction", "0", "--data"])
+        .arg(&other)
+        .arg("--model")
+        .arg(&model)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        !String::from_utf8(out)
+            .unwrap()
+            .contains("as the model it replaces")
+    );
+    let value: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+    assert_eq!(value["settings"]["analyzer"]["ngram_max"], 2);
+    assert_eq!(value["settings"]["classifier"]["alpha"], 0.01);
 }
 
 #[test]
