@@ -19,6 +19,12 @@ use rayon::prelude::*;
 /// Numbers per block. Fixed, so that the order of every sum is fixed.
 pub const BLOCK: usize = 16 * 1024;
 
+/// Below this length, the blocks are worked through on the calling thread
+/// (in the same order, so with the same result): a few blocks are not worth
+/// handing to other threads, and small fits (the theme models, a coach's
+/// few hundred drafts) run many at once.
+const PARALLEL_FROM: usize = 4 * BLOCK;
+
 /// A parameter vector (weights, then intercepts; see `sparse`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Weights(pub Vec<f64>);
@@ -31,6 +37,9 @@ impl Weights {
     /// `f(a[i])` for every element, in parallel blocks (each element's value
     /// does not depend on how the work is split).
     fn map(&self, f: impl Fn(f64) -> f64 + Sync + Send) -> Weights {
+        if self.0.len() < PARALLEL_FROM {
+            return Weights(self.0.iter().map(|&a| f(a)).collect());
+        }
         Weights(
             self.0
                 .par_iter()
@@ -43,6 +52,15 @@ impl Weights {
     /// `f(a[i], b[i])` for every element, in parallel blocks.
     fn zip_map(&self, other: &Weights, f: impl Fn(f64, f64) -> f64 + Sync + Send) -> Weights {
         assert_eq!(self.0.len(), other.0.len(), "vectors of one length");
+        if self.0.len() < PARALLEL_FROM {
+            return Weights(
+                self.0
+                    .iter()
+                    .zip(&other.0)
+                    .map(|(&a, &b)| f(a, b))
+                    .collect(),
+            );
+        }
         Weights(
             self.0
                 .par_iter()
@@ -69,6 +87,14 @@ impl Weights {
             let tail: f64 = ra.iter().zip(rb).map(|(&a, &b)| f(a, b)).sum();
             (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
         };
+        if self.0.len() < PARALLEL_FROM {
+            return self
+                .0
+                .chunks(BLOCK)
+                .zip(other.chunks(BLOCK))
+                .map(block_sum)
+                .sum();
+        }
         let sums: Vec<f64> = self
             .0
             .par_chunks(BLOCK)
@@ -181,7 +207,16 @@ mod tests {
     #[test]
     fn operations_are_those_of_plain_arithmetic() {
         // Lengths below, at and across block boundaries.
-        for n in [0, 3, 4, 5, BLOCK, BLOCK + 3, 3 * BLOCK + 7] {
+        for n in [
+            0,
+            3,
+            4,
+            5,
+            BLOCK,
+            BLOCK + 3,
+            3 * BLOCK + 7,
+            PARALLEL_FROM + 5,
+        ] {
             let (a, b) = (vector(n, 1), vector(n, 2));
             let dot: f64 = a.0.iter().zip(&b.0).map(|(x, y)| x * y).sum();
             assert!((a.dot(&b) - dot).abs() <= 1e-9 * (1.0 + dot.abs()), "{n}");
