@@ -197,5 +197,66 @@ fn revision(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, analysis, vectorisation, fit, scoring, revision);
+/// A synthetic three-label problem of `n` rows over `d` features: 17 terms a
+/// row, drawn with a skew like text's (feature `d · u³`), for the two ways of
+/// taking the gradient (see `src/model/solver/loss.rs`).
+fn synthetic(n: usize, d: usize) -> (Vec<draftcheck::text::SparseRow>, Vec<usize>) {
+    let mut state = 12345u64;
+    let mut uniform = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    (0..n)
+        .map(|i| {
+            let mut row: Vec<(usize, f64)> = (0..17)
+                .map(|_| (((d as f64) * uniform().powi(3)) as usize, 0.25))
+                .collect();
+            row.sort_by_key(|x| x.0);
+            row.dedup_by_key(|x| x.0);
+            (row, i % 3)
+        })
+        .unzip()
+}
+
+/// One evaluation of the loss and gradient, by columns (two passes) and by
+/// rows (one pass), at shapes of 1 to 10 rows per feature.
+fn gradient(c: &mut Criterion) {
+    use draftcheck::model::solver::loss::loss_and_gradient;
+    use draftcheck::model::solver::sparse::SparseProblem;
+    let mut group = c.benchmark_group("gradient");
+    group.sample_size(10);
+    for (n, d) in [(100_000, 100_000), (400_000, 100_000), (1_000_000, 100_000)] {
+        let (rows, targets) = synthetic(n, d);
+        let w: Vec<f64> = (0..(d + 1) * 3)
+            .map(|i| ((i * 7919 % 1000) as f64 - 500.0) / 5000.0)
+            .collect();
+        for (way, problem) in [
+            (
+                "by_columns",
+                SparseProblem::new(&rows, d, &targets, 3).by_columns(),
+            ),
+            (
+                "by_rows",
+                SparseProblem::new(&rows, d, &targets, 3).by_rows(),
+            ),
+        ] {
+            group.bench_function(BenchmarkId::new(way, format!("{n}x{d}")), |b| {
+                b.iter(|| loss_and_gradient(&problem, 0.01, black_box(&w)))
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    analysis,
+    vectorisation,
+    fit,
+    scoring,
+    revision,
+    gradient
+);
 criterion_main!(benches);

@@ -18,7 +18,8 @@
 
 use draftcheck::dataset::load_labelled;
 use draftcheck::model::pipeline::max_difference;
-use draftcheck::model::solver::sparse::{SparseProblem, loss_and_gradient};
+use draftcheck::model::solver::loss::loss_and_gradient;
+use draftcheck::model::solver::sparse::SparseProblem;
 use draftcheck::model::solver::{Problem, Solver};
 use draftcheck::model::{Classifier, ClassifierSettings, Settings};
 use draftcheck::text::SparseRow;

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 pub const DEFAULT_MEMORY_BUDGET: u64 = 2 * 1024 * 1024 * 1024;
 /// Bytes of a dense matrix cell (f32).
 const DENSE_CELL: u64 = 4;
-/// Bytes per non-zero on the sparse path: the solver's CSR and CSC copies (4-byte
+/// Bytes per non-zero on the sparse path, at most: the solver's CSR and CSC copies (4-byte
 /// value and 4-byte index each; the feature rows are built a chunk at a time).
 const SPARSE_NONZERO: u64 = 16;
 /// Peak memory of training per byte of CSV, measured on sms_spam and

@@ -15,6 +15,7 @@
 
 pub mod csr;
 pub mod linfa;
+pub mod loss;
 pub mod sparse;
 pub mod vector;
 
