@@ -8,9 +8,8 @@
 //! More–Thuente line search, the solver and line search `linfa-logistic` runs.
 //!
 //! The matrix is kept with `sprs`, row-major (CSR), and for problems with
-//! fewer than [`ROWS_PER_FEATURE_FOR_ONE_PASS`] rows per feature also
-//! column-major (CSC): see [`loss`] for the two ways the loss and gradient are
-//! computed. One evaluation computes both and caches them, so the line
+//! few rows per feature also column-major (CSC; see [`gradient_by_rows`]):
+//! see [`loss`] for the two ways the loss and gradient are computed. One evaluation computes both and caches them, so the line
 //! search's request for the gradient at the point whose cost it just asked for
 //! costs nothing. Every sum is taken in a fixed order whatever the number of
 //! threads, so the weights are too.
@@ -33,15 +32,31 @@ use crate::model::solver::loss::loss_and_gradient;
 use crate::model::solver::vector::Weights;
 use crate::text::SparseRow;
 
-/// From this many rows per feature on, the gradient is gathered in the same
-/// pass over the rows as the loss (and no column-major copy is kept, which
-/// saves a fifth of the peak memory); below it, by a second pass over the
-/// columns. Measured on synthetic three-label problems (`cargo bench --
-/// gradient`, one evaluation, by columns against by rows): 1 row per feature
-/// (100,000 rows) 5.4 against 6.8 ms; 4 (400,000) 19.9 against 21.8 ms; 10
-/// (1,000,000) 94 against 48 ms; and at airline_tweets × 1,000,000's shape
-/// (5.7: 174,590 features), 90 against 67 ms.
-pub const ROWS_PER_FEATURE_FOR_ONE_PASS: usize = 5;
+/// Whether the gradient of a problem of `rows` × `features` with `outputs`
+/// logits a row is gathered in the same pass over the rows as the loss (and
+/// no column-major copy is kept, which saves a fifth of the peak memory), or
+/// by a second pass over the columns. The pass over the rows pays for one
+/// gradient per row group, zeroed and added up (`features × outputs` numbers
+/// each); the pass over the columns, for gathering residuals from all over
+/// memory once the rows are many. Measured on synthetic problems of 17 terms
+/// a row (`cargo bench -- gradient`, and the same at other shapes; one
+/// evaluation, by columns against by rows):
+///
+/// - two labels (one output): by rows is faster from about one row per
+///   feature: 100,000 × 62,000 3.1 against 2.3 ms, 1,000,000 × 87,000 33
+///   against 23 ms; below, by columns (6,816 × 45,326: 0.5 against 1.0 ms);
+/// - three labels: by columns up to about 4.5 rows per feature (100,000 ×
+///   100,000: 5.4 against 6.8 ms; 1,000,000 × 250,000: 87 against 95 ms), by
+///   rows above (800,000 × 174,590: 62 against 53 ms; 1,000,000 × 174,590,
+///   airline_tweets × 1,000,000's shape: 86 against 64 ms; 1,000,000 ×
+///   100,000: 94 against 48 ms).
+pub fn gradient_by_rows(rows: usize, features: usize, outputs: usize) -> bool {
+    if outputs == 1 {
+        rows >= features
+    } else {
+        2 * rows >= 9 * features
+    }
+}
 
 /// The sparse feature matrix and the targets of a fit.
 pub struct SparseProblem {
@@ -62,11 +77,11 @@ impl SparseProblem {
     }
 
     /// The problem of a CSR matrix (with its column-major copy, if the
-    /// gradient is to be taken by columns: see
-    /// [`ROWS_PER_FEATURE_FOR_ONE_PASS`]).
+    /// gradient is to be taken by columns: see [`gradient_by_rows`]).
     pub fn from_csr(csr: CsMatI<f32, u32, usize>, targets: &[usize], n_labels: usize) -> Self {
-        let one_pass = csr.rows() >= ROWS_PER_FEATURE_FOR_ONE_PASS * csr.cols().max(1);
-        let csc = (!one_pass).then(|| csr.to_csc());
+        let outputs = if n_labels == 2 { 1 } else { n_labels };
+        let by_rows = gradient_by_rows(csr.rows(), csr.cols().max(1), outputs);
+        let csc = (!by_rows).then(|| csr.to_csc());
         SparseProblem {
             csr,
             csc,
