@@ -1,6 +1,4 @@
-use clap::{CommandFactory, FromArgMatches};
-
-use draftcheck::cmd::{Cli, Command, run};
+use draftcheck::cmd::{Cli, run};
 
 fn main() {
     // Like other Unix filters, stop quietly when the reader of our output goes
@@ -25,18 +23,7 @@ fn main() {
                 .unwrap_or("unknown panic")
         );
     }));
-    let matches = Cli::command().get_matches();
-    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    // `train` keeps the replaced model's value of each setting not given here.
-    if let (Command::Train(args), Some(("train", sub))) = (&mut cli.command, matches.subcommand()) {
-        args.given = sub
-            .ids()
-            .filter(|id| {
-                sub.value_source(id.as_str()) == Some(clap::parser::ValueSource::CommandLine)
-            })
-            .map(|id| id.to_string())
-            .collect();
-    }
+    let cli = Cli::parse_with_sources();
     let code = match run(cli) {
         Ok(code) => code,
         Err(err) => {

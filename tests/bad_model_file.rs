@@ -36,6 +36,35 @@ fn model_file_that_is_not_json() {
 }
 
 #[test]
+fn a_model_file_with_a_byte_that_is_not_utf8() {
+    let s = Setup::new();
+    // A damaged model (its header reads): where the bad byte is.
+    let mut damaged = s.model_bytes.clone();
+    let at = damaged.len() / 2;
+    damaged[at] = 0xff;
+    s.score_fails(
+        &s.write("damaged.json", &damaged),
+        &[
+            "damaged.json",
+            "malformed",
+            &format!("not UTF-8 at byte {at}"),
+        ],
+    );
+    // With a byte-order mark, the byte is still counted from the file's start.
+    let mut marked = b"\xef\xbb\xbf".to_vec();
+    marked.extend_from_slice(&damaged);
+    s.score_fails(
+        &s.write("marked.json", &marked),
+        &["marked.json", &format!("not UTF-8 at byte {}", at + 3)],
+    );
+    // Not a model at all.
+    s.score_fails(
+        &s.write("binary.json", b"\x00\xff\xfe binary"),
+        &["binary.json", "not a draftcheck model", "not UTF-8"],
+    );
+}
+
+#[test]
 fn model_of_another_format_version() {
     let s = Setup::new();
     let mut value: serde_json::Value = serde_json::from_slice(&s.model_bytes).unwrap();

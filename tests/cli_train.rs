@@ -132,28 +132,50 @@ fn a_retrain_keeps_the_replaced_models_settings_unless_given() {
     let (_, defaults) = train(&["--alpha", "0.01", "--weighting", "tfidf"]);
     assert_eq!(defaults["classifier"]["alpha"], 0.01);
     assert_eq!(defaults["vectorizer"]["weighting"], "tfidf");
-    // Another data file (a replacement forced, not a retrain): the defaults.
+    // An off switch is kept until its on switch is given.
+    let (said, _) = train(&["--no-markers"]);
+    assert!(!said.contains("--no-markers"), "{said}");
+    let (said, off) = train(&[]);
+    assert!(said.contains("--no-markers"), "{said}");
+    assert_eq!(off["analyzer"]["markers"], false);
+    let (_, on) = train(&["--markers"]);
+    assert_eq!(on["analyzer"]["markers"], true);
+
+    let retrain_on = |data: &std::path::Path, extra: &[&str]| {
+        let out = draftcheck_in(dir.path())
+            .args(["train", "--test-fraction", "0", "--data"])
+            .arg(data)
+            .arg("--model")
+            .arg(&model)
+            .args(extra)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let value: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+        (String::from_utf8(out).unwrap(), value["settings"].clone())
+    };
+    // The same bytes under another name: a retrain (settings kept).
     train(&["--ngrams", "1-3", "--alpha", "0.5"]);
-    let other = dir.path().join("other.csv");
-    std::fs::copy(small_csv(), &other).unwrap();
-    let out = draftcheck_in(dir.path())
-        .args(["train", "--force", "--test-fraction", "0", "--data"])
-        .arg(&other)
-        .arg("--model")
-        .arg(&model)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let copy = dir.path().join("copy.csv");
+    std::fs::copy(small_csv(), &copy).unwrap();
+    let (said, same) = retrain_on(&copy, &[]);
     assert!(
-        !String::from_utf8(out)
-            .unwrap()
-            .contains("as the model it replaces")
+        said.contains("as the model it replaces was trained"),
+        "{said}"
     );
-    let value: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
-    assert_eq!(value["settings"]["analyzer"]["ngram_max"], 2);
-    assert_eq!(value["settings"]["classifier"]["alpha"], 0.01);
+    assert_eq!(same["analyzer"]["ngram_max"], 3);
+    // Other data (a replacement forced, not a retrain): the defaults.
+    let other = dir.path().join("other.csv");
+    let mut bytes = std::fs::read(small_csv()).unwrap();
+    bytes.extend_from_slice(b"99,\"One more, for other data\",composed,x\n");
+    std::fs::write(&other, bytes).unwrap();
+    let (said, fresh) = retrain_on(&other, &["--force"]);
+    assert!(!said.contains("as the model it replaces"), "{said}");
+    assert_eq!(fresh["analyzer"]["ngram_max"], 2);
+    assert_eq!(fresh["classifier"]["alpha"], 0.01);
 }
 
 #[test]

@@ -83,6 +83,30 @@ pub enum Command {
 }
 
 /// Runs a parsed command line; returns the process exit code on success.
+impl Cli {
+    /// Parses the command line as `Cli::parse` does, and also tells `train`
+    /// which options were given on it (the others may take the values of the
+    /// model it replaces).
+    pub fn parse_with_sources() -> Cli {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Cli::command().get_matches();
+        let mut cli = Cli::from_arg_matches(&matches)
+            .unwrap_or_else(|e| e.format(&mut Cli::command()).exit());
+        if let (Command::Train(args), Some(("train", sub))) =
+            (&mut cli.command, matches.subcommand())
+        {
+            args.given = sub
+                .ids()
+                .filter(|id| {
+                    sub.value_source(id.as_str()) == Some(clap::parser::ValueSource::CommandLine)
+                })
+                .map(|id| id.to_string())
+                .collect();
+        }
+        cli
+    }
+}
+
 pub fn run(cli: Cli) -> Result<i32> {
     crate::progress::set_quiet(cli.quiet);
     let result = match cli.command {
@@ -229,8 +253,12 @@ pub struct FeatureArgs {
     )]
     pub weighting: Vec<Weighting>,
     /// Do not scale each draft's vector to unit length.
-    #[arg(long, help_heading = "Features")]
+    #[arg(long, help_heading = "Features", overrides_with = "normalize")]
     pub no_normalize: bool,
+    /// Scale each draft's vector to unit length (the default; undoes a
+    /// --no-normalize that `train` would keep from the model it replaces).
+    #[arg(long, help_heading = "Features", overrides_with = "no_normalize")]
+    pub normalize: bool,
     /// Snowball stemmer language, or "none".
     #[arg(
         long,
@@ -240,8 +268,12 @@ pub struct FeatureArgs {
     )]
     pub language: String,
     /// Do not add marker terms for "!!", "??", CAPITALS, numbers and emoji.
-    #[arg(long, help_heading = "Features")]
+    #[arg(long, help_heading = "Features", overrides_with = "markers")]
     pub no_markers: bool,
+    /// Add the marker terms (the default; undoes a --no-markers that `train`
+    /// would keep from the model it replaces).
+    #[arg(long, help_heading = "Features", overrides_with = "no_markers")]
+    pub markers: bool,
 }
 
 impl FeatureArgs {

@@ -129,6 +129,19 @@ struct Header {
     format_version: Option<serde_json::Value>,
 }
 
+/// The header check of the start of a model file (the text before a byte
+/// that is not UTF-8), when it begins with the `format` and `format_version`
+/// fields, as `save` writes them; None when it does not.
+fn header_of(start: &str) -> Option<std::result::Result<(), String>> {
+    let key = start.find("\"format_version\"")?;
+    let end = key + start[key..].find([',', '}'])?;
+    let header: Header = serde_json::from_str(&format!("{}}}", &start[..end])).ok()?;
+    Some(check_header(
+        header.format.as_deref(),
+        header.format_version.as_ref().and_then(|v| v.as_u64()),
+    ))
+}
+
 impl ModelFile {
     /// Describes a fitted pipeline for saving.
     pub fn new(pipeline: &Pipeline, training: TrainingSummary) -> Self {
@@ -166,20 +179,33 @@ impl ModelFile {
                 .with_hint("retrain it with `draftcheck train`, or pass another file with --model")
         };
         // A byte-order mark, as some editors save JSON, is not part of the document.
-        let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+        let bom = if bytes.starts_with(b"\xef\xbb\xbf") {
+            3
+        } else {
+            0
+        };
+        let bytes = &bytes[bom..];
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(bad("the model file is empty".into()));
         }
-        // One parse in the usual case; only a file that fails it is read again
-        // for its header, to say precisely what is wrong.
         // The whole file is checked as UTF-8 once, so that the parser need not
         // check each string again (a model is mostly long strings).
-        let text = std::str::from_utf8(bytes).map_err(|e| {
-            bad(format!(
-                "not a draftcheck model (not valid JSON: the bytes are not UTF-8 at byte {})",
-                e.valid_up_to()
-            ))
-        })?;
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let valid = e.valid_up_to();
+                let at = format!("its bytes are not UTF-8 at byte {}", bom + valid);
+                // A file whose header reads is a damaged model, not another file.
+                let start = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+                return Err(bad(match header_of(start) {
+                    Some(Ok(())) => format!("the model file is malformed: {at}"),
+                    Some(Err(problem)) => problem,
+                    None => format!("not a draftcheck model ({at})"),
+                }));
+            }
+        };
+        // One parse in the usual case; only a file that fails it is read again
+        // for its header, to say precisely what is wrong.
         let model: ModelFile = match serde_json::from_str::<ModelFile>(text) {
             Ok(model) => {
                 check_header(Some(&model.format), Some(model.format_version.into()))

@@ -62,17 +62,36 @@ const CHUNK_CHARS: usize = 512;
 
 /// Unpacks one row (an error says what is wrong with it).
 pub fn unpack(text: &str) -> Result<Vec<f64>, String> {
-    let invalid =
-        |e: base64::DecodeSliceError| format!("a packed weight row is not valid base64 ({e})");
+    use base64::{DecodeError, DecodeSliceError};
     let mut row = Vec::with_capacity(text.len() / 4 * 3 / 8);
     let mut buffer = [0u8; CHUNK_CHARS / 4 * 3];
-    let mut chunks = text.as_bytes().chunks(CHUNK_CHARS).peekable();
-    while let Some(chunk) = chunks.next() {
+    let mut chunks = text.as_bytes().chunks(CHUNK_CHARS).enumerate().peekable();
+    while let Some((piece, chunk)) = chunks.next() {
+        let first = piece * CHUNK_CHARS;
         // Only the last piece may be short, or padded.
-        if chunks.peek().is_some() && chunk.contains(&b'=') {
-            return Err("a packed weight row is not valid base64 (padding inside it)".into());
+        if chunks.peek().is_some()
+            && let Some(at) = chunk.iter().position(|&c| c == b'=')
+        {
+            return Err(format!(
+                "a packed weight row is not valid base64 (padding at character {}, inside the row)",
+                first + at
+            ));
         }
-        let n = STANDARD.decode_slice(chunk, &mut buffer).map_err(invalid)?;
+        let n = STANDARD.decode_slice(chunk, &mut buffer).map_err(|e| {
+            // Positions in the row, not in the piece.
+            let problem = match e {
+                DecodeSliceError::DecodeError(DecodeError::InvalidByte(at, byte)) => {
+                    format!("byte {byte:#04x} at character {}", first + at)
+                }
+                DecodeSliceError::DecodeError(DecodeError::InvalidLastSymbol {
+                    offset,
+                    symbol,
+                    ..
+                }) => format!("last symbol {symbol:#04x} at character {}", first + offset),
+                other => other.to_string(),
+            };
+            format!("a packed weight row is not valid base64 ({problem})")
+        })?;
         if n % 8 != 0 {
             return Err(format!(
                 "a packed weight row has {} bytes, not a whole number of 8-byte numbers",
@@ -143,10 +162,17 @@ mod tests {
                     .all(|(a, b)| a.to_bits() == b.to_bits())
             );
         }
-        // Padding may only end the row.
+        // Padding may only end the row: "AA==" closing the first piece of 512
+        // characters is padding inside it.
         let mut text = pack(&[1.0; 100]);
-        text.replace_range(100..101, "=");
-        assert!(unpack(&text).unwrap_err().contains("not valid base64"));
+        text.replace_range(508..512, "AA==");
+        let error = unpack(&text).unwrap_err();
+        assert!(error.contains("padding at character 510"), "{error}");
+        // A bad byte is placed in the row, not in its piece.
+        let mut text = pack(&[1.0; 100]);
+        text.replace_range(515..516, "!");
+        let error = unpack(&text).unwrap_err();
+        assert!(error.contains("0x21 at character 515"), "{error}");
     }
 
     #[test]

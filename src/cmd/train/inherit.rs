@@ -7,8 +7,8 @@
 use crate::cmd::SMALL_DATA_ROWS;
 use crate::model::Settings;
 
-/// The options that set a model setting, by their clap ids, each with how to
-/// copy it from the replaced model's settings and how to name its value.
+/// How to copy one setting from the replaced model's settings, returning how
+/// to name its value as an option.
 type Copy = fn(&mut Settings, &Settings) -> Option<String>;
 
 /// Copies one field when it differs, returning "--flag value" for the message.
@@ -25,37 +25,40 @@ macro_rules! field {
     };
 }
 
-const INHERITED: &[(&str, Copy)] = &[
+/// The options that set a model setting, by their clap ids (an on/off
+/// setting has two options, either of which counts as given), each with how
+/// to copy it.
+const INHERITED: &[(&[&str], Copy)] = &[
     (
-        "alpha",
+        &["alpha"],
         field!("--alpha", classifier.alpha, |s| s
             .classifier
             .alpha
             .to_string()),
     ),
     (
-        "max_iterations",
+        &["max_iterations"],
         field!("--max-iterations", classifier.max_iterations, |s| s
             .classifier
             .max_iterations
             .to_string()),
     ),
     (
-        "tolerance",
+        &["tolerance"],
         field!("--tolerance", classifier.gradient_tolerance, |s| s
             .classifier
             .gradient_tolerance
             .to_string()),
     ),
     (
-        "solver",
+        &["solver"],
         field!("--solver", classifier.solver, |s| format!(
             "{:?}",
             s.classifier.solver
         )
         .to_lowercase()),
     ),
-    ("ngrams", |to, from| {
+    (&["ngrams"], |to, from| {
         let (a, b) = (&from.analyzer, &mut to.analyzer);
         if (a.ngram_min, a.ngram_max) == (b.ngram_min, b.ngram_max) {
             return None;
@@ -64,28 +67,28 @@ const INHERITED: &[(&str, Copy)] = &[
         Some(format!("--ngrams {}-{}", a.ngram_min, a.ngram_max))
     }),
     (
-        "min_df",
+        &["min_df"],
         field!("--min-df", vectorizer.min_df, |s| s
             .vectorizer
             .min_df
             .to_string()),
     ),
     (
-        "max_df",
+        &["max_df"],
         field!("--max-df", vectorizer.max_df, |s| s
             .vectorizer
             .max_df
             .to_string()),
     ),
     (
-        "max_features",
+        &["max_features"],
         field!("--max-features", vectorizer.max_features, |s| s
             .vectorizer
             .max_features
             .to_string()),
     ),
     (
-        "select",
+        &["select"],
         field!("--select", vectorizer.selection, |s| format!(
             "{:?}",
             s.vectorizer.selection
@@ -93,14 +96,14 @@ const INHERITED: &[(&str, Copy)] = &[
         .to_lowercase()),
     ),
     (
-        "weighting",
+        &["weighting"],
         field!("--weighting", vectorizer.weighting, |s| format!(
             "{:?}",
             s.vectorizer.weighting
         )
         .to_lowercase()),
     ),
-    ("no_normalize", |to, from| {
+    (&["no_normalize", "normalize"], |to, from| {
         if to.vectorizer.l2_normalize == from.vectorizer.l2_normalize {
             return None;
         }
@@ -115,13 +118,13 @@ const INHERITED: &[(&str, Copy)] = &[
         )
     }),
     (
-        "language",
+        &["language"],
         field!("--language", analyzer.language, |s| s
             .analyzer
             .language
             .clone()),
     ),
-    ("no_markers", |to, from| {
+    (&["no_markers", "markers"], |to, from| {
         if to.analyzer.markers == from.analyzer.markers {
             return None;
         }
@@ -151,15 +154,15 @@ pub fn inherit(
     given: &[String],
 ) -> Vec<(&'static str, String)> {
     let mut kept = Vec::new();
-    for (id, copy) in INHERITED {
-        if given.iter().any(|g| g == id) {
+    for (ids, copy) in INHERITED {
+        if given.iter().any(|g| ids.contains(&g.as_str())) {
             continue;
         }
-        if *id == "min_df" && previous_rows < SMALL_DATA_ROWS {
+        if ids[0] == "min_df" && previous_rows < SMALL_DATA_ROWS {
             continue;
         }
         if let Some(text) = copy(settings, previous) {
-            kept.push((*id, text));
+            kept.push((ids[0], text));
         }
     }
     kept
@@ -195,6 +198,21 @@ mod tests {
     }
 
     #[test]
+    fn an_off_switch_is_kept_until_its_on_switch_is_given() {
+        let mut old = Settings::default();
+        old.analyzer.markers = false;
+        old.vectorizer.l2_normalize = false;
+        let mut settings = Settings::default();
+        let kept = inherit(&mut settings, &old, 1000, &[]);
+        assert!(!settings.analyzer.markers && !settings.vectorizer.l2_normalize);
+        assert_eq!(kept.len(), 2);
+        let mut settings = Settings::default();
+        let given = ["markers".to_string(), "normalize".to_string()];
+        assert!(inherit(&mut settings, &old, 1000, &given).is_empty());
+        assert_eq!(settings, Settings::default());
+    }
+
+    #[test]
     fn a_small_models_min_df_is_not_kept() {
         let mut old = Settings::default();
         old.vectorizer.min_df = 1;
@@ -220,7 +238,13 @@ mod tests {
             .map(|a| a.get_id().to_string())
             .filter(|id| id != "help")
             .collect();
-        let inherited: Vec<&str> = INHERITED.iter().map(|(id, _)| *id).collect();
+        let inherited: Vec<&str> = INHERITED
+            .iter()
+            .flat_map(|(ids, _)| ids.iter().copied())
+            .collect();
+        let (mut ids, mut inherited) = (ids, inherited);
+        ids.sort();
+        inherited.sort();
         assert_eq!(ids, inherited);
     }
 }

@@ -100,40 +100,10 @@ pub fn run(args: Args) -> Result<i32> {
     // Everything that can be checked before the work is checked first: the
     // settings, the model's folder, the data's columns and size.
     let mut settings = args.features.single()?;
+    settings.check()?;
     let step = progress::spinner(format!("reading {}", args.data.data.display()));
     // Narration printed above the spinner.
     let say = |text: String| step.suspend(|| crate::say!("{text}"));
-    // The model this run would replace, if there is a readable one.
-    let previous_file = if args.model.exists() {
-        match load(&args.model) {
-            Ok(m) => Some(m),
-            Err(e) => {
-                say(format!(
-                    "the existing {} cannot be read ({e}); it will be replaced",
-                    args.model.display()
-                ));
-                None
-            }
-        }
-    } else {
-        None
-    };
-    // A retrain of the same file keeps the model's settings; a model of
-    // other data (replaced with --force) does not pass them on.
-    let kept = match &previous_file {
-        Some(old) if trained_on(old, &args.data.data) => {
-            inherit::inherit(&mut settings, &old.settings, old.training.rows, &args.given)
-        }
-        _ => Vec::new(),
-    };
-    if !kept.is_empty() {
-        let options: Vec<&str> = kept.iter().map(|(_, option)| option.as_str()).collect();
-        say(format!(
-            "as the model it replaces was trained: {} (give an option to change it)",
-            options.join(" ")
-        ));
-    }
-    settings.check()?;
     if let Some(created) = prepare_model_folder(&args.model)? {
         say(format!(
             "created the folder {} for the model",
@@ -149,7 +119,40 @@ pub fn run(args: Args) -> Result<i32> {
     )
     .map_err(|e| e.for_option("--data"))?;
     args.resources.precheck(&args.data.data)?;
+    // The model this run would replace, if there is a readable one.
+    let previous_file = if args.model.exists() {
+        match load(&args.model) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                say(format!(
+                    "the existing {} cannot be read ({e}); if training succeeds, the new model replaces it (with the settings given here: the old one's cannot be kept)",
+                    args.model.display()
+                ));
+                None
+            }
+        }
+    } else {
+        None
+    };
     let mut dataset = args.data.load()?;
+    // A retrain of the same data (the same file, or the same bytes) keeps the
+    // model's settings; a model of other data (replaced with --force) does
+    // not pass them on.
+    let kept = match &previous_file {
+        Some(old)
+            if trained_on(old, &dataset.path) || old.training.data_sha256 == dataset.sha256 =>
+        {
+            inherit::inherit(&mut settings, &old.settings, old.training.rows, &args.given)
+        }
+        _ => Vec::new(),
+    };
+    if !kept.is_empty() {
+        let options: Vec<&str> = kept.iter().map(|(_, option)| option.as_str()).collect();
+        say(format!(
+            "as the model it replaces was trained: {} (give an option to change it)",
+            options.join(" ")
+        ));
+    }
     let min_df_kept = kept.iter().any(|(id, _)| *id == "min_df");
     if !min_df_kept && let Some(note) = args.features.adapt_to_size(&mut settings, dataset.len()) {
         say(note);

@@ -293,6 +293,8 @@ mod tests {
             (3, true),
             (5, false),
             (5, true),
+            (7, false),
+            (7, true),
         ] {
             let (rows, targets) = toy(n_labels);
             let problem = SparseProblem::new(&rows, 12, &targets, n_labels);
