@@ -52,6 +52,36 @@ pub fn loss_and_gradient(problem: &SparseProblem, alpha: f64, w: &[f64]) -> (f64
     }
 }
 
+/// The rows of a problem's matrix, as both ways read them.
+struct Rows<'a> {
+    indptr: &'a [usize],
+    indices: &'a [u32],
+    data: &'a [f32],
+    targets: &'a [u32],
+}
+
+impl<'a> Rows<'a> {
+    fn of(problem: &'a SparseProblem) -> Self {
+        Rows {
+            indptr: problem.csr.indptr().into_raw_storage(),
+            indices: problem.csr.indices(),
+            data: problem.csr.data(),
+            targets: &problem.targets,
+        }
+    }
+
+    /// Row `i`'s features and values, and its target.
+    #[inline]
+    fn row(&self, i: usize) -> (&'a [u32], &'a [f32], usize) {
+        let (start, end) = (self.indptr[i], self.indptr[i + 1]);
+        (
+            &self.indices[start..end],
+            &self.data[start..end],
+            self.targets[i] as usize,
+        )
+    }
+}
+
 /// Row groups of the one pass: a fixed number, so that the order of every
 /// sum is fixed whatever the number of threads.
 const ROW_GROUPS: usize = 8;
@@ -62,10 +92,7 @@ const ROW_GROUPS: usize = 8;
 fn one_pass<const K: usize>(problem: &SparseProblem, alpha: f64, w: &[f64]) -> (f64, Vec<f64>) {
     let (n, d) = (problem.n_rows(), problem.n_features());
     let k = if K == 0 { problem.outputs() } else { K };
-    let indptr = problem.csr.indptr();
-    let indptr = indptr.raw_storage();
-    let (indices, data) = (problem.csr.indices(), problem.csr.data());
-    let targets = &problem.targets;
+    let rows = Rows::of(problem);
     let bias = &w[d * k..];
     let per_group = n.div_ceil(ROW_GROUPS).max(1);
     let parts: Vec<(f64, Vec<f64>)> = (0..ROW_GROUPS)
@@ -75,9 +102,7 @@ fn one_pass<const K: usize>(problem: &SparseProblem, alpha: f64, w: &[f64]) -> (
             let mut loss = 0.0;
             let mut z = vec![0.0f64; k];
             for i in (g * per_group).min(n)..((g + 1) * per_group).min(n) {
-                let (start, end) = (indptr[i], indptr[i + 1]);
-                let (cols, vals) = (&indices[start..end], &data[start..end]);
-                let y = targets[i] as usize;
+                let (cols, vals, y) = rows.row(i);
                 if K == 1 {
                     let mut zi = bias[0];
                     for (&j, &x) in cols.iter().zip(vals) {
@@ -168,10 +193,7 @@ fn two_passes<const K: usize>(
 ) -> (f64, Vec<f64>) {
     let (n, d) = (problem.n_rows(), problem.n_features());
     let k = if K == 0 { problem.outputs() } else { K };
-    let indptr = problem.csr.indptr();
-    let indptr = indptr.raw_storage();
-    let (indices, data) = (problem.csr.indices(), problem.csr.data());
-    let targets = &problem.targets;
+    let rows = Rows::of(problem);
     let bias = &w[d * k..];
 
     // Residuals: d(loss)/d(logit) per row and output.
@@ -185,9 +207,8 @@ fn two_passes<const K: usize>(
             let mut logits = vec![0.0f64; k];
             for (r, res) in out.chunks_exact_mut(k).enumerate() {
                 let i = first + r;
-                let (start, end) = (indptr[i], indptr[i + 1]);
-                let row = indices[start..end].iter().zip(&data[start..end]);
-                let y = targets[i] as usize;
+                let (cols, vals, y) = rows.row(i);
+                let row = cols.iter().zip(vals);
                 if K == 1 {
                     let mut z = bias[0];
                     for (&j, &x) in row {
