@@ -110,7 +110,7 @@ const INHERITED: &[(&[&str], Copy)] = &[
         to.vectorizer.l2_normalize = from.vectorizer.l2_normalize;
         Some(
             if from.vectorizer.l2_normalize {
-                "(normalised)"
+                "--normalize"
             } else {
                 "--no-normalize"
             }
@@ -131,7 +131,7 @@ const INHERITED: &[(&[&str], Copy)] = &[
         to.analyzer.markers = from.analyzer.markers;
         Some(
             if from.analyzer.markers {
-                "(markers on)"
+                "--markers"
             } else {
                 "--no-markers"
             }

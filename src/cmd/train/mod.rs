@@ -35,9 +35,10 @@ pub const GATE_TOLERANCE: f64 = 0.01;
 /// replaced model is kept as PATH.prev. The model is written atomically: an
 /// interrupted or failed run leaves the previous one untouched.
 ///
-/// Retraining on the same file, an option left out takes the value of the
-/// model it replaces, so that a plain `draftcheck train` retrains a model the
-/// way it was trained (the defaults shown below apply to a new model). With the same settings as the
+/// Retraining on the same data (the same file, or one with the same bytes),
+/// an option left out takes the value of the model it replaces, so that a
+/// plain `draftcheck train` retrains a model the way it was trained (the
+/// defaults shown below apply to a new model). With the same settings as the
 /// model it replaces, the solver starts from that model's weights (a warm
 /// start); --count-iterations also fits from scratch and compares.
 ///
