@@ -80,6 +80,54 @@ impl<'a> Rows<'a> {
             self.targets[i] as usize,
         )
     }
+
+    /// Row `i`'s loss at `w` (whose intercepts are `bias`), leaving its
+    /// residuals, d(loss)/d(logit), in `res` (one per output), for `K`
+    /// outputs (`K` = 0: any number, `res.len()`).
+    #[inline(always)]
+    fn loss_and_residuals<const K: usize>(
+        &self,
+        i: usize,
+        w: &[f64],
+        bias: &[f64],
+        res: &mut [f64],
+    ) -> f64 {
+        let (cols, vals, y) = self.row(i);
+        let row = cols.iter().zip(vals);
+        if K == 1 {
+            let mut z = bias[0];
+            for (&j, &x) in row {
+                z += f64::from(x) * w[j as usize];
+            }
+            let positive = if y == 1 { 1.0 } else { 0.0 };
+            res[0] = crate::model::classifier::sigmoid(z) - positive;
+            return softplus(z) - positive * z;
+        }
+        if K > 1 {
+            // A constant number of logits, so that they live in registers.
+            let mut z = [0.0f64; K];
+            z.copy_from_slice(bias);
+            for (&j, &x) in row {
+                let (j, x) = (j as usize * K, f64::from(x));
+                let wj: &[f64; K] = w[j..j + K].try_into().expect("K weights");
+                for c in 0..K {
+                    z[c] += x * wj[c];
+                }
+            }
+            let loss = softmax_residuals(&mut z, y);
+            res.copy_from_slice(&z);
+            return loss;
+        }
+        let k = res.len();
+        res.copy_from_slice(bias);
+        for (&j, &x) in row {
+            let (j, x) = (j as usize * k, f64::from(x));
+            for (z, &wv) in res.iter_mut().zip(&w[j..j + k]) {
+                *z += x * wv;
+            }
+        }
+        softmax_residuals(res, y)
+    }
 }
 
 /// Row groups of the one pass: a fixed number, so that the order of every
@@ -100,62 +148,32 @@ fn one_pass<const K: usize>(problem: &SparseProblem, alpha: f64, w: &[f64]) -> (
         .map(|g| {
             let mut grad = vec![0.0f64; (d + 1) * k];
             let mut loss = 0.0;
-            let mut z = vec![0.0f64; k];
+            let mut r = vec![0.0f64; k];
             for i in (g * per_group).min(n)..((g + 1) * per_group).min(n) {
-                let (cols, vals, y) = rows.row(i);
-                if K == 1 {
-                    let mut zi = bias[0];
-                    for (&j, &x) in cols.iter().zip(vals) {
-                        zi += f64::from(x) * w[j as usize];
-                    }
-                    let positive = if y == 1 { 1.0 } else { 0.0 };
-                    loss += softplus(zi) - positive * zi;
-                    let r = crate::model::classifier::sigmoid(zi) - positive;
-                    for (&j, &x) in cols.iter().zip(vals) {
-                        grad[j as usize] += f64::from(x) * r;
-                    }
-                    grad[d] += r;
-                    continue;
-                }
-                if K > 1 {
-                    let mut zk = [0.0f64; K];
-                    zk.copy_from_slice(bias);
-                    for (&j, &x) in cols.iter().zip(vals) {
-                        let (j, x) = (j as usize * K, f64::from(x));
-                        let wj: &[f64; K] = w[j..j + K].try_into().expect("K weights");
-                        for c in 0..K {
-                            zk[c] += x * wj[c];
-                        }
-                    }
-                    loss += softmax_residuals(&mut zk, y);
+                loss += rows.loss_and_residuals::<K>(i, w, bias, &mut r);
+                let (cols, vals, _) = rows.row(i);
+                if K > 0 {
+                    let rk: &[f64; K] = r[..].try_into().expect("K residuals");
                     for (&j, &x) in cols.iter().zip(vals) {
                         let (j, x) = (j as usize * K, f64::from(x));
                         let gj: &mut [f64; K] = (&mut grad[j..j + K]).try_into().expect("K");
                         for c in 0..K {
-                            gj[c] += x * zk[c];
+                            gj[c] += x * rk[c];
                         }
                     }
                     for c in 0..K {
-                        grad[d * K + c] += zk[c];
+                        grad[d * K + c] += rk[c];
                     }
                     continue;
                 }
-                z.copy_from_slice(bias);
                 for (&j, &x) in cols.iter().zip(vals) {
                     let (j, x) = (j as usize * k, f64::from(x));
-                    for (zc, &wv) in z.iter_mut().zip(&w[j..j + k]) {
-                        *zc += x * wv;
+                    for (gv, &rv) in grad[j..j + k].iter_mut().zip(&r) {
+                        *gv += x * rv;
                     }
                 }
-                loss += softmax_residuals(&mut z, y);
-                for (&j, &x) in cols.iter().zip(vals) {
-                    let (j, x) = (j as usize * k, f64::from(x));
-                    for (gv, &r) in grad[j..j + k].iter_mut().zip(&z) {
-                        *gv += x * r;
-                    }
-                }
-                for (gv, &r) in grad[d * k..].iter_mut().zip(&z) {
-                    *gv += r;
+                for (gv, &rv) in grad[d * k..].iter_mut().zip(&r) {
+                    *gv += rv;
                 }
             }
             (loss, grad)
@@ -204,44 +222,8 @@ fn two_passes<const K: usize>(
         .map(|(block, out)| {
             let first = block * ROW_BLOCK;
             let mut loss = 0.0;
-            let mut logits = vec![0.0f64; k];
             for (r, res) in out.chunks_exact_mut(k).enumerate() {
-                let i = first + r;
-                let (cols, vals, y) = rows.row(i);
-                let row = cols.iter().zip(vals);
-                if K == 1 {
-                    let mut z = bias[0];
-                    for (&j, &x) in row {
-                        z += f64::from(x) * w[j as usize];
-                    }
-                    let positive = if y == 1 { 1.0 } else { 0.0 };
-                    loss += softplus(z) - positive * z;
-                    res[0] = crate::model::classifier::sigmoid(z) - positive;
-                    continue;
-                }
-                if K > 1 {
-                    let mut z = [0.0f64; K];
-                    z.copy_from_slice(bias);
-                    for (&j, &x) in row {
-                        let (j, x) = (j as usize * K, f64::from(x));
-                        let wj: &[f64; K] = w[j..j + K].try_into().expect("K weights");
-                        for c in 0..K {
-                            z[c] += x * wj[c];
-                        }
-                    }
-                    loss += softmax_residuals(&mut z, y);
-                    res.copy_from_slice(&z);
-                    continue;
-                }
-                logits.copy_from_slice(bias);
-                for (&j, &x) in row {
-                    let (j, x) = (j as usize * k, f64::from(x));
-                    for (z, &wv) in logits.iter_mut().zip(&w[j..j + k]) {
-                        *z += x * wv;
-                    }
-                }
-                loss += softmax_residuals(&mut logits, y);
-                res.copy_from_slice(&logits);
+                loss += rows.loss_and_residuals::<K>(first + r, w, bias, res);
             }
             loss
         })
