@@ -9,8 +9,10 @@ gift drafts shown the gifts section, letter drafts shown the love-letters
 section, and drafts with no gift shown the gifts section anyway. A draft the
 verdict calls composed gets the composed advice, so it counts as a miss.
 """
-import argparse, csv, json, subprocess, sys, tempfile, tomllib
+import argparse, csv, tomllib
 from pathlib import Path
+
+from batch_scores import score_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,18 +34,7 @@ def main():
     a = ap.parse_args()
     with open(a.data, newline="", encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if r["label"] == "desperate"]
-    with tempfile.TemporaryDirectory() as tmp:
-        batch = Path(tmp) / "desperate.csv"
-        with open(batch, "w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
-            w.writerow(["text"])
-            w.writerows([r["text"]] for r in rows)
-        out = subprocess.run(
-            [a.binary, "score", "--model", a.model, "--batch", str(batch), "--format", "json"],
-            capture_output=True, text=True, check=False)
-    verdicts = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
-    if len(verdicts) != len(rows):
-        sys.exit(f"expected {len(rows)} verdicts, got {len(verdicts)}: {out.stderr}")
+    verdicts = score_texts(a.binary, a.model, [r["text"] for r in rows])
     summaries = entry_summaries()
     counts = {"gift": [0, 0], "letter": [0, 0], "no_gift": [0, 0]}
     for row, v in zip(rows, verdicts):

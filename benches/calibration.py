@@ -9,8 +9,10 @@ expected calibration error (10 equal-width bins of the verdict's probability,
 as `draftcheck evaluate` computes it) and the Brier score. `evaluate` reports
 the same measures for a model it trains itself, without a temperature.
 """
-import argparse, csv, json, subprocess, sys, tempfile
+import argparse, csv
 from pathlib import Path
+
+from batch_scores import score_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,17 +26,7 @@ def main():
     a = ap.parse_args()
     with open(a.data, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    with tempfile.TemporaryDirectory() as tmp:
-        batch = Path(tmp) / "texts.csv"
-        with open(batch, "w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
-            w.writerow(["text"])
-            w.writerows([r["text"]] for r in rows)
-        out = subprocess.run([a.binary, "score", "--model", a.model, "--batch", str(batch), "--format", "json"],
-                             capture_output=True, text=True, check=False)
-    verdicts = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
-    if len(verdicts) != len(rows):
-        sys.exit(f"expected {len(rows)} verdicts, got {len(verdicts)}: {out.stderr}")
+    verdicts = score_texts(a.binary, a.model, [r["text"] for r in rows])
     count, conf, right = [0] * a.bins, [0.0] * a.bins, [0] * a.bins
     brier = 0.0
     for r, v in zip(rows, verdicts):
