@@ -67,15 +67,17 @@ pub fn prepare_model_folder(model: &Path) -> Result<Option<PathBuf>> {
     Ok(created)
 }
 
-/// Whether `old` was trained on the file at `path` (the same path as given,
-/// or the same file).
-pub fn trained_on(old: &ModelFile, path: &Path) -> bool {
-    let file = &old.training.data_file;
-    Path::new(file) == path
+/// Whether `old` was trained on this data: the same file (the same path as
+/// given, or the same file under another), or the same bytes. Retraining on
+/// it is not replacing a model of other data, and keeps the model's settings.
+pub fn same_data(old: &ModelFile, dataset: &Dataset) -> bool {
+    let file = Path::new(&old.training.data_file);
+    file == dataset.path
         || matches!(
-            (Path::new(file).canonicalize(), path.canonicalize()),
+            (file.canonicalize(), dataset.path.canonicalize()),
             (Ok(a), Ok(b)) if a == b
         )
+        || old.training.data_sha256 == dataset.sha256
 }
 
 /// Refuses to replace a model trained on other data (another file, other
@@ -84,8 +86,7 @@ pub fn trained_on(old: &ModelFile, path: &Path) -> bool {
 pub fn guard_replacement(args: &Args, old: &ModelFile, dataset: &Dataset) -> Result<()> {
     let t = &old.training;
     let data = dataset.data_path_display();
-    let same_path = trained_on(old, &dataset.path);
-    if args.force || same_path || t.data_sha256 == dataset.sha256 {
+    if args.force || same_data(old, dataset) {
         return Ok(());
     }
     let what = format!(

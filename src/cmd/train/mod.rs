@@ -19,7 +19,7 @@ use crate::progress;
 
 mod checks;
 mod inherit;
-use checks::{gate, guard_replacement, prepare_model_folder, trained_on};
+use checks::{gate, guard_replacement, prepare_model_folder, same_data};
 
 /// How much worse (in accuracy on the evaluation set) a new model may be than the
 /// one it replaces: about one draft in a hundred, the noise of a small set.
@@ -140,9 +140,7 @@ pub fn run(args: Args) -> Result<i32> {
     // model's settings; a model of other data (replaced with --force) does
     // not pass them on.
     let kept = match &previous_file {
-        Some(old)
-            if trained_on(old, &dataset.path) || old.training.data_sha256 == dataset.sha256 =>
-        {
+        Some(old) if same_data(old, &dataset) => {
             inherit::inherit(&mut settings, &old.settings, old.training.rows, &args.given)
         }
         _ => Vec::new(),
