@@ -129,6 +129,15 @@ struct Header {
     format_version: Option<serde_json::Value>,
 }
 
+impl Header {
+    fn check(&self) -> std::result::Result<(), String> {
+        check_header(
+            self.format.as_deref(),
+            self.format_version.as_ref().and_then(|v| v.as_u64()),
+        )
+    }
+}
+
 /// The header check of the start of a model file (the text before a byte
 /// that is not UTF-8), when it begins with the `format` and `format_version`
 /// fields, as `save` writes them; None when it does not.
@@ -136,10 +145,7 @@ fn header_of(start: &str) -> Option<std::result::Result<(), String>> {
     let key = start.find("\"format_version\"")?;
     let end = key + start[key..].find([',', '}'])?;
     let header: Header = serde_json::from_str(&format!("{}}}", &start[..end])).ok()?;
-    Some(check_header(
-        header.format.as_deref(),
-        header.format_version.as_ref().and_then(|v| v.as_u64()),
-    ))
+    Some(header.check())
 }
 
 impl ModelFile {
@@ -215,11 +221,7 @@ impl ModelFile {
             Err(e) => {
                 let header: Header = serde_json::from_slice(bytes)
                     .map_err(|e| bad(format!("not a draftcheck model (not valid JSON: {e})")))?;
-                check_header(
-                    header.format.as_deref(),
-                    header.format_version.as_ref().and_then(|v| v.as_u64()),
-                )
-                .map_err(bad)?;
+                header.check().map_err(bad)?;
                 return Err(bad(format!("the model file is malformed: {e}")));
             }
         };
