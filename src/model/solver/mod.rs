@@ -29,7 +29,8 @@ use crate::text::SparseRow;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum SolverChoice {
-    /// `linfa` for small problems, `sparse` above [`AUTO_DENSE_CELLS`].
+    /// `linfa` while the dense matrix has at most a million cells (rows ×
+    /// terms, e.g. 400 drafts with 2,500 terms), `sparse` above.
     #[default]
     Auto,
     /// `linfa-logistic` on the dense matrix.
@@ -183,5 +184,21 @@ impl Problem {
                 ))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_picks_linfa_up_to_a_million_cells_as_its_help_says() {
+        // `--solver auto`'s help gives the threshold in words ("a million
+        // cells, e.g. 400 drafts with 2,500 terms"): the two must agree.
+        assert_eq!(SolverChoice::Auto.resolve(400, 2_500), Solver::Linfa);
+        assert_eq!(SolverChoice::Auto.resolve(401, 2_500), Solver::Sparse);
+        assert_eq!(SolverChoice::Auto.resolve(1, 1_000_001), Solver::Sparse);
+        assert_eq!(SolverChoice::Linfa.resolve(10_000, 10_000), Solver::Linfa);
+        assert_eq!(SolverChoice::Sparse.resolve(2, 2), Solver::Sparse);
     }
 }
