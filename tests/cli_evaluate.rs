@@ -119,3 +119,67 @@ fn folds_below_two_are_refused() {
         .arg(small_csv());
     assert_clean_failure(&mut cmd, 2, &["--folds"]);
 }
+
+#[test]
+fn predictions_give_every_row_its_out_of_fold_probabilities() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("predictions.csv");
+    let v = evaluate(&["--predictions", path.to_str().unwrap()]);
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "row",
+            "line",
+            "fold",
+            "label",
+            "predicted",
+            "p_composed",
+            "p_desperate",
+            "text"
+        ]
+    );
+    let mut fixture = csv::Reader::from_path(small_csv()).unwrap();
+    let headers = fixture.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|c| c == name).unwrap();
+    let (text, label) = (column("text"), column("label"));
+    let data: Vec<csv::StringRecord> = fixture.records().map(Result::unwrap).collect();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), data.len());
+    let (mut right, mut folds) = (0, std::collections::BTreeSet::new());
+    for (i, (row, given)) in rows.iter().zip(&data).enumerate() {
+        assert_eq!(row[0].parse::<usize>().unwrap(), i + 1);
+        assert_eq!(&row[3], &given[label], "row {}: the given label", i + 1);
+        assert_eq!(&row[7], &given[text], "row {}: the text", i + 1);
+        let p: Vec<f64> = [&row[5], &row[6]].map(|c| c.parse().unwrap()).into();
+        assert!((p[0] + p[1] - 1.0).abs() < 1e-5, "{p:?}");
+        let argmax = if p[1] > p[0] { "desperate" } else { "composed" };
+        assert_eq!(&row[4], argmax);
+        right += usize::from(row[3] == row[4]);
+        folds.insert(row[2].parse::<usize>().unwrap());
+    }
+    assert_eq!(folds, (1..=3).collect());
+    // The file holds the very predictions the report pools.
+    let accuracy = v["accuracy"].as_f64().unwrap();
+    assert!((right as f64 / rows.len() as f64 - accuracy).abs() < 1e-12);
+    // The data itself is never the output.
+    let mut cmd = draftcheck_in(&root());
+    cmd.args(["evaluate", "--folds", "3", "--data"])
+        .arg(small_csv())
+        .arg("--predictions")
+        .arg(small_csv());
+    assert_clean_failure(&mut cmd, 2, &["--predictions", "is an input of this run"]);
+    let mut cmd = draftcheck_in(&root());
+    cmd.args([
+        "evaluate",
+        "--folds",
+        "3",
+        "--alpha",
+        "0.1,1",
+        "--predictions",
+    ])
+    .arg(&path)
+    .arg("--data")
+    .arg(small_csv());
+    assert_clean_failure(&mut cmd, 2, &["--predictions takes one combination"]);
+}

@@ -97,6 +97,18 @@ pub struct CrossValidation {
     pub accuracy_std: f64,
     pub macro_f1_mean: f64,
     pub macro_f1_std: f64,
+    /// Every row's out-of-fold prediction, in row order (not part of the
+    /// JSON report; `evaluate --predictions` writes them to a file).
+    #[serde(skip)]
+    pub predictions: Vec<OutOfFold>,
+}
+
+/// One row's out-of-fold prediction: the fold it was held out of (0-based)
+/// and the probabilities the model of that fold gave it.
+#[derive(Debug, Clone, Default)]
+pub struct OutOfFold {
+    pub fold: usize,
+    pub probabilities: Vec<f64>,
 }
 
 /// Fits each of `k` seeded, stratified folds on the other folds' rows and
@@ -138,16 +150,22 @@ pub fn cross_validate(
     progress: &ProgressBar,
 ) -> Result<CrossValidation> {
     let (targets, labels, Folds { k, seed }) = (data.targets, data.labels, folds);
-    let results: Vec<Scored> = fit_folds(trainer, data, folds, progress)?
-        .into_iter()
-        .map(|(_, scored)| scored)
-        .collect();
     let mut reports = Vec::with_capacity(k);
     let mut truth = Vec::with_capacity(targets.len());
     let mut probabilities = Vec::with_capacity(targets.len());
-    for result in results {
+    let mut predictions = vec![OutOfFold::default(); targets.len()];
+    for (fold, (rows, result)) in fit_folds(trainer, data, folds, progress)?
+        .into_iter()
+        .enumerate()
+    {
         truth.extend(result.truth.iter().copied());
         probabilities.extend(result.probabilities.iter().cloned());
+        for (&i, p) in rows.iter().zip(&result.probabilities) {
+            predictions[i] = OutOfFold {
+                fold,
+                probabilities: p.clone(),
+            };
+        }
         reports.push(result.report);
     }
     let (accuracy_mean, accuracy_std) = mean_std(reports.iter().map(|r| r.accuracy));
@@ -161,6 +179,7 @@ pub fn cross_validate(
         accuracy_std,
         macro_f1_mean,
         macro_f1_std,
+        predictions,
     })
 }
 

@@ -2,6 +2,7 @@
 //! settings search, and the score on the trusted evaluation set.
 
 mod json;
+mod predictions;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -31,6 +32,7 @@ use crate::text::AnalyzerSettings;
 draftcheck evaluate\n  \
 draftcheck evaluate --folds 10 --seed 7 --format json\n  \
 draftcheck evaluate --learning-curve --plot curve.svg\n  \
+draftcheck evaluate --predictions predictions.csv\n  \
 draftcheck evaluate --alpha 0.01,0.1,1 --ngrams 1,1-2 --min-df 1,2")]
 pub struct Args {
     #[command(flatten)]
@@ -61,6 +63,11 @@ pub struct Args {
     /// challenge.csv beside the data, if present].
     #[arg(long, value_name = "PATH")]
     pub challenge: Option<PathBuf>,
+    /// Write every row's out-of-fold prediction to this CSV: row, line, fold,
+    /// label, predicted label, one probability column per label (p_LABEL)
+    /// and the text.
+    #[arg(long, value_name = "PATH.csv")]
+    pub predictions: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -76,6 +83,30 @@ pub fn run(args: Args) -> Result<i32> {
             Error::usage("--learning-curve and --plot take one combination of settings")
                 .with_hint("search first, then draw the curve for the settings you pick"),
         );
+    }
+    if let Some(path) = &args.predictions {
+        if grid.len() > 1 {
+            return Err(
+                Error::usage("--predictions takes one combination of settings").with_hint(
+                    "search first, then write the predictions for the settings you pick",
+                ),
+            );
+        }
+        let beside = [
+            default_eval_path(&args.data.data),
+            crate::eval::cv::default_challenge_path(&args.data.data),
+        ];
+        let inputs: Vec<&std::path::Path> = [
+            Some(&args.data.data),
+            args.eval.as_ref(),
+            args.challenge.as_ref(),
+        ]
+        .into_iter()
+        .chain(beside.iter().map(Option::as_ref))
+        .flatten()
+        .map(|p| p.as_path())
+        .collect();
+        predictions::check_path(path, &inputs)?;
     }
     args.resources.precheck(&args.data.data)?;
     let dataset = args.data.load()?;
@@ -158,6 +189,9 @@ pub fn run(args: Args) -> Result<i32> {
         _ => None,
     };
     progress.finish_and_clear();
+    if let Some(path) = &args.predictions {
+        predictions::write(path, &dataset, &cv)?;
+    }
     if let Some(path) = &args.plot {
         let title = format!(
             "draftcheck evaluate: {} ({} drafts, {}-fold)",
@@ -213,6 +247,13 @@ pub fn run(args: Args) -> Result<i32> {
             }
             if let Some(path) = &args.plot {
                 crate::say!("wrote {}", path.display());
+            }
+            if let Some(path) = &args.predictions {
+                crate::say!(
+                    "wrote {} ({} out-of-fold predictions)",
+                    path.display(),
+                    dataset.len()
+                );
             }
         }
     }
