@@ -93,7 +93,7 @@ fn fit(
     settings
         .check()
         .unwrap()
-        .fit_problem(&problem, None)
+        .fit_problem(&problem, None, None)
         .unwrap()
         .0
 }

@@ -106,7 +106,7 @@ impl CheckedClassifierSettings {
         warm_start: Option<&Classifier>,
     ) -> Result<Classifier> {
         let problem = self.problem(rows, n_features, targets, n_labels)?;
-        Ok(self.fit_problem(&problem, warm_start)?.0)
+        Ok(self.fit_problem(&problem, warm_start, None)?.0)
     }
 
     /// Fits the classifier on a prepared problem.
@@ -114,8 +114,9 @@ impl CheckedClassifierSettings {
         &self,
         problem: &Problem,
         warm_start: Option<&Classifier>,
+        stop_at: Option<f64>,
     ) -> Result<(Classifier, FitReport)> {
-        problem.fit(self, warm_start)
+        problem.fit(self, warm_start, stop_at)
     }
 }
 

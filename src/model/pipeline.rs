@@ -48,6 +48,18 @@ impl Settings {
     }
 }
 
+/// How [`Trainer::fit_from`] runs its warm start.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WarmOptions {
+    /// Also fit from scratch and compare, for the record.
+    pub compare_cold: bool,
+    /// Stop at this gradient norm per row when the tolerance is below it (see
+    /// [`Problem::fit`]); both starts do.
+    ///
+    /// [`Problem::fit`]: crate::model::solver::Problem::fit
+    pub stop_at: Option<f64>,
+}
+
 /// Checked settings: a ready analyzer, and the checked vectorizer and
 /// classifier settings that fits take.
 #[derive(Debug)]
@@ -152,7 +164,7 @@ impl Trainer {
     ) -> Result<Pipeline> {
         let (vectorizer, problem) =
             self.problem(corpus.terms(), documents, targets, labels.len())?;
-        let (classifier, report) = self.classifier.fit_problem(&problem, None)?;
+        let (classifier, report) = self.classifier.fit_problem(&problem, None, None)?;
         self.assemble(vectorizer, classifier, report, labels)
     }
 
@@ -160,8 +172,8 @@ impl Trainer {
     /// trained with the same settings and labels (its weights mapped onto the new
     /// vocabulary): one fit, from a point near the optimum. Both starts stop at
     /// the same gradient tolerance, so they land within [`WARM_START_TOLERANCE`]
-    /// of each other (a test checks it). With `compare_cold`, a cold fit is run as
-    /// well and compared, for the record.
+    /// of each other (a test checks it). See [`WarmOptions`] for a cold fit
+    /// beside it and for stopping early.
     pub fn fit_from(
         &self,
         corpus: &Corpus,
@@ -169,21 +181,25 @@ impl Trainer {
         targets: &[usize],
         labels: &[String],
         previous: &Pipeline,
-        compare_cold: bool,
+        WarmOptions {
+            compare_cold,
+            stop_at,
+        }: WarmOptions,
     ) -> Result<(Pipeline, Option<WarmStart>)> {
         let (vectorizer, problem) =
             self.problem(corpus.terms(), documents, targets, labels.len())?;
         let classifier_settings = &self.classifier;
         let Some(init) = previous.warm_start_for(&self.settings, &vectorizer, labels) else {
-            let (classifier, report) = classifier_settings.fit_problem(&problem, None)?;
+            let (classifier, report) = classifier_settings.fit_problem(&problem, None, stop_at)?;
             return Ok((self.assemble(vectorizer, classifier, report, labels)?, None));
         };
         let started = Instant::now();
-        let (warm, warm_report) = classifier_settings.fit_problem(&problem, Some(&init))?;
+        let (warm, warm_report) =
+            classifier_settings.fit_problem(&problem, Some(&init), stop_at)?;
         let warm_seconds = started.elapsed().as_secs_f64();
         let cold = if compare_cold {
             let started = Instant::now();
-            let (cold, cold_report) = classifier_settings.fit_problem(&problem, None)?;
+            let (cold, cold_report) = classifier_settings.fit_problem(&problem, None, stop_at)?;
             Some(ColdStart {
                 iterations: cold_report.iterations,
                 seconds: started.elapsed().as_secs_f64(),

@@ -12,7 +12,7 @@ use crate::eval::cv::{Labelled, default_eval_path, fit_and_evaluate, score_datas
 use crate::eval::split::train_test_split;
 use crate::files::read_file;
 use crate::model::file::{EvalSummary, ModelFile, load};
-use crate::model::pipeline::WarmStart;
+use crate::model::pipeline::{WarmOptions, WarmStart};
 use crate::model::temperature;
 use crate::model::{Pipeline, TrainingSummary};
 use crate::progress;
@@ -239,15 +239,19 @@ pub fn run(args: Args) -> Result<i32> {
         fit_and_evaluate(&trainer, data, &train_rows, &test_rows).map(Some)
     };
     // The final fit starts from `start`'s weights when it has the same
-    // settings and labels (a warm start), unless --cold.
-    let final_fit = |start: Option<&Pipeline>| match (start, args.cold) {
+    // settings and labels (a warm start), unless --cold; with `stop_at`, it
+    // stops at that gradient norm per row if the tolerance is below it.
+    let final_fit = |start: Option<&Pipeline>, stop_at: Option<f64>| match (start, args.cold) {
         (Some(start), false) => trainer.fit_from(
             &documents,
             &all,
             &dataset.targets,
             &dataset.labels,
             start,
-            args.count_iterations,
+            WarmOptions {
+                compare_cold: args.count_iterations,
+                stop_at,
+            },
         ),
         _ => Ok((
             trainer.fit(&documents, &all, &dataset.targets, &dataset.labels)?,
@@ -260,20 +264,30 @@ pub fn run(args: Args) -> Result<i32> {
     // memory; there, with no previous model to start from, the final fit
     // starts from the held-out fit's weights (fitted on 80% of the same rows,
     // so near the optimum: replicated sms_spam at 1M rows needs no further
-    // iteration; a held-out fit stopped by the iteration cap saves little),
-    // and stops at the same tolerance.
+    // iteration), and stops at the same tolerance, or, if the iteration cap
+    // stopped the held-out fit short of it, once it is as converged as the
+    // held-out fit (the same gradient norm per row): the model whose
+    // held-out figures are printed. Replicated airline_tweets at 100,000
+    // rows: 31 iterations instead of 200, for the same held-out figures.
     let side_by_side = documents.occurrences() <= SIDE_BY_SIDE_OCCURRENCES;
     let (heldout, fitted, start) = if side_by_side {
-        let (heldout, fitted) = rayon::join(heldout_fit, || final_fit(previous.as_ref()));
+        let (heldout, fitted) = rayon::join(heldout_fit, || final_fit(previous.as_ref(), None));
         (heldout, fitted, WarmFrom::Previous)
     } else {
         let heldout = heldout_fit()?;
-        let (start, from) = match (&previous, &heldout) {
-            (Some(old), _) => (Some(old), WarmFrom::Previous),
-            (None, Some((_, fitted))) => (Some(fitted), WarmFrom::HeldOut),
-            (None, None) => (None, WarmFrom::Previous),
+        let (start, stop_at, from) = match (&previous, &heldout) {
+            (Some(old), _) => (Some(old), None, WarmFrom::Previous),
+            (None, Some((_, fitted))) => {
+                // Only when the held-out fit stopped short of the tolerance.
+                let stop_at = fitted
+                    .fit_report()
+                    .filter(|r| r.converged == Some(false))
+                    .and_then(|r| r.gradient);
+                (Some(fitted), stop_at, WarmFrom::HeldOut { stop_at })
+            }
+            (None, None) => (None, None, WarmFrom::Previous),
         };
-        let fitted = final_fit(start);
+        let fitted = final_fit(start, stop_at);
         (Ok(heldout), fitted, from)
     };
     let heldout = heldout?;
@@ -454,8 +468,9 @@ pub fn backup_path(model: &Path) -> PathBuf {
 enum WarmFrom {
     /// The model this run replaces.
     Previous,
-    /// This run's held-out fit (large data, no previous model).
-    HeldOut,
+    /// This run's held-out fit (large data, no previous model), and the
+    /// gradient norm per row it stopped at.
+    HeldOut { stop_at: Option<f64> },
 }
 
 fn warm_start_text(w: &WarmStart, from: WarmFrom) -> String {
@@ -467,11 +482,16 @@ fn warm_start_text(w: &WarmStart, from: WarmFrom) -> String {
         "warm start from {}: {}{:.2} s",
         match from {
             WarmFrom::Previous => "the previous model",
-            WarmFrom::HeldOut => "the held-out fit",
+            WarmFrom::HeldOut { .. } => "the held-out fit",
         },
         iterations(w.iterations),
         w.seconds
     );
+    if let WarmFrom::HeldOut { stop_at: Some(g) } = from {
+        text.push_str(&format!(
+            " (it stops once as converged as the held-out fit, which the iteration cap stopped at a gradient of {g:.1e} per row)"
+        ));
+    }
     if let Some(cold) = &w.cold {
         text.push_str(&format!(
             "; from scratch: {}{:.2} s",

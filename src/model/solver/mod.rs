@@ -95,6 +95,10 @@ pub struct FitReport {
     pub iterations: Option<u64>,
     /// Whether the gradient tolerance was reached (unknown for `linfa`).
     pub converged: Option<bool>,
+    /// The norm of the mean loss's gradient where the fit stopped (per row,
+    /// as the tolerance; unknown for `linfa`). Not stored in the model file.
+    #[serde(skip)]
+    pub gradient: Option<f64>,
 }
 
 impl FitReport {
@@ -148,38 +152,46 @@ impl Problem {
         }
     }
 
-    /// Fits the classifier, starting from `warm_start` when it has the right shape.
+    /// Fits the classifier, starting from `warm_start` when it has the right
+    /// shape. With `stop_at` (a gradient norm per row, above the tolerance),
+    /// the fit stops there instead: as converged as another fit whose figures
+    /// are reported; it is still `converged` only below the tolerance.
     pub fn fit(
         &self,
         settings: &ClassifierSettings,
         warm_start: Option<&Classifier>,
+        stop_at: Option<f64>,
     ) -> Result<(Classifier, FitReport)> {
         let (n_rows, n_features, n_labels) = self.shape();
         let init = warm_start.filter(|w| w.n_features() == n_features && w.n_labels() == n_labels);
         // Both solvers minimise the summed loss; the tolerance is per row (on the
         // mean loss), as scikit-learn's, so that it means the same for 100 or
         // 100,000 rows.
-        let tolerance = settings.gradient_tolerance * n_rows.max(1) as f64;
+        let per_row = n_rows.max(1) as f64;
+        let tolerance = settings.gradient_tolerance * per_row;
+        let stop = stop_at.map_or(tolerance, |g| (g * per_row).max(tolerance));
         match self {
             Problem::Dense(p) => {
-                let classifier = p.fit(settings.alpha, tolerance, settings.max_iterations, init)?;
+                let classifier = p.fit(settings.alpha, stop, settings.max_iterations, init)?;
                 Ok((
                     classifier,
                     FitReport {
                         solver: Solver::Linfa,
                         iterations: None,
                         converged: None,
+                        gradient: None,
                     },
                 ))
             }
             Problem::Sparse(p) => {
-                let fit = sparse::fit(p, settings.alpha, tolerance, settings.max_iterations, init)?;
+                let fit = sparse::fit(p, settings.alpha, stop, settings.max_iterations, init)?;
                 Ok((
                     fit.classifier,
                     FitReport {
                         solver: Solver::Sparse,
                         iterations: Some(fit.iterations),
-                        converged: Some(fit.converged),
+                        converged: Some(fit.converged && fit.gradient_norm < tolerance),
+                        gradient: Some(fit.gradient_norm / per_row),
                     },
                 ))
             }
@@ -200,5 +212,51 @@ mod tests {
         assert_eq!(SolverChoice::Auto.resolve(1, 1_000_001), Solver::Sparse);
         assert_eq!(SolverChoice::Linfa.resolve(10_000, 10_000), Solver::Linfa);
         assert_eq!(SolverChoice::Sparse.resolve(2, 2), Solver::Sparse);
+    }
+
+    /// A fit stopped by the iteration cap reports its gradient; a warm start
+    /// from it with `stop_at` that gradient stops as soon as it is as
+    /// converged, and is still not called converged; a `stop_at` below the
+    /// tolerance changes nothing.
+    #[test]
+    fn stop_at_ends_a_fit_once_it_is_as_converged_as_another() {
+        // Overlapping noisy features, so that a few iterations do not converge.
+        let (rows, targets): (Vec<SparseRow>, Vec<usize>) = (0..300usize)
+            .map(|i| {
+                let y = i % 3;
+                let mut row: SparseRow =
+                    vec![(y * 7 + i % 5, 0.7), (21 + i % 13, 0.5), (40 + i % 17, 0.5)];
+                row.sort_by_key(|&(j, _)| j);
+                (row, if i % 11 == 0 { (y + 1) % 3 } else { y })
+            })
+            .unzip();
+        let problem = Problem::new(Solver::Sparse, &rows, 60, &targets, 3).unwrap();
+        let settings = |max_iterations| ClassifierSettings {
+            alpha: 0.01,
+            max_iterations,
+            gradient_tolerance: 1e-9,
+            solver: SolverChoice::Sparse,
+        };
+        let (short, report) = problem.fit(&settings(4), None, None).unwrap();
+        assert_eq!(report.converged, Some(false), "{report:?}");
+        let g = report.gradient.unwrap();
+        assert!(g > 1e-9, "{g}");
+        let (_, full) = problem.fit(&settings(500), Some(&short), None).unwrap();
+        let (_, until) = problem.fit(&settings(500), Some(&short), Some(g)).unwrap();
+        assert!(until.gradient.unwrap() < g, "{until:?}");
+        assert_eq!(
+            until.converged,
+            Some(false),
+            "above the tolerance: {until:?}"
+        );
+        assert!(
+            until.iterations.unwrap() < full.iterations.unwrap(),
+            "{until:?} against {full:?}"
+        );
+        assert_eq!(full.converged, Some(true), "{full:?}");
+        let below = problem
+            .fit(&settings(500), Some(&short), Some(1e-12))
+            .unwrap();
+        assert_eq!(below.1, full);
     }
 }

@@ -21,6 +21,7 @@ use std::sync::Mutex;
 use argmin::core::{CostFunction, Executor, Gradient, State, TerminationReason, TerminationStatus};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
+use argmin_math::ArgminL2Norm;
 use ndarray::{Array1, Array2};
 
 use sprs::CsMatI;
@@ -140,6 +141,8 @@ pub struct SparseFit {
     /// Whether the gradient tolerance was reached (else the iteration cap or
     /// the line search stopped it).
     pub converged: bool,
+    /// The Euclidean norm of the summed loss's gradient where it stopped.
+    pub gradient_norm: f64,
 }
 
 /// Minimises the objective from `init` (zeros if none) and returns the classifier.
@@ -181,6 +184,9 @@ pub fn fit(
         .map_err(fail)?;
     let state = result.state();
     let iterations = state.get_iter();
+    // The gradient of the last point: the returned one, since every accepted
+    // step of the line search lowers the loss.
+    let gradient_norm = state.get_gradient().map_or(f64::NAN, |g| g.l2_norm());
     let converged = matches!(
         state.get_termination_status(),
         TerminationStatus::Terminated(TerminationReason::SolverConverged)
@@ -220,6 +226,7 @@ pub fn fit(
         iterations,
         evaluations,
         converged,
+        gradient_norm,
     })
 }
 
