@@ -475,7 +475,7 @@ enum WarmFrom {
 
 fn warm_start_text(w: &WarmStart, from: WarmFrom) -> String {
     let iterations = |n: Option<u64>| match n {
-        Some(n) => format!("{n} iterations, "),
+        Some(n) => format!("{}, ", crate::model::solver::iterations(n)),
         None => String::new(),
     };
     let mut text = format!(

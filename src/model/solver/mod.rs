@@ -101,12 +101,17 @@ pub struct FitReport {
     pub gradient: Option<f64>,
 }
 
+/// "1 iteration", "31 iterations".
+pub fn iterations(n: u64) -> String {
+    format!("{n} iteration{}", if n == 1 { "" } else { "s" })
+}
+
 impl FitReport {
     /// "sparse solver, 87 iterations" or "linfa solver".
     pub fn to_text(&self) -> String {
         let mut text = format!("{} solver", self.solver.name());
         if let Some(n) = self.iterations {
-            text.push_str(&format!(", {n} iterations"));
+            text.push_str(&format!(", {}", iterations(n)));
         }
         if self.converged == Some(false) {
             text.push_str(" (stopped before the tolerance: see --max-iterations)");
