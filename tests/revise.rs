@@ -103,7 +103,9 @@ fn cuts_flip_most_desperate_drafts_and_every_claim_holds() {
 
 #[test]
 fn the_json_revision_is_what_scoring_the_rest_gives() {
-    let draft = "Congrats on the new job, that is brilliant news. I sent you roses at the office. Call me when they arrive, please.";
+    // The README's example of a cut: three sentences, desperate with room to
+    // spare (a borderline draft would test the model, not the revision).
+    let draft = "Congrats on the job. I sent you flowers at the office. Call me when they arrive.";
     let out = assert_works(draftcheck_in(&root()).args(["score", "--format", "json", draft]));
     let v = &json_lines(&out.stdout)[0];
     assert_eq!(v["label"], "desperate");
