@@ -17,13 +17,22 @@ from batch_scores import score_texts
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def desperate_entries() -> list[dict]:
+    with open(ROOT / "data" / "advice.toml", "rb") as f:
+        advice = tomllib.load(f)
+    return [e for e in advice["labels"]["desperate"]["entries"] if "id" in e]
+
+
 def entry_summaries() -> dict[str, str]:
     """Each desperate advice entry's summary, by id. Entries drawing on the
     same section are shown merged, so an entry is found by its summary, not
     by the section's title (the pressure entry shares the love letters')."""
-    with open(ROOT / "data" / "advice.toml", "rb") as f:
-        advice = tomllib.load(f)
-    return {e["id"]: e["summary"].strip() for e in advice["labels"]["desperate"]["entries"] if "id" in e}
+    return {e["id"]: e["summary"].strip() for e in desperate_entries()}
+
+
+def entry_sections() -> dict[str, str]:
+    """The source document's section each desperate entry draws on, by id."""
+    return {e["id"]: e["section"] for e in desperate_entries()}
 
 
 def main():
@@ -36,12 +45,14 @@ def main():
         rows = [r for r in csv.DictReader(f) if r["label"] == "desperate"]
     verdicts = score_texts(a.binary, a.model, [r["text"] for r in rows])
     summaries = entry_summaries()
-    counts = {"gift": [0, 0], "letter": [0, 0], "no_gift": [0, 0]}
+    sections = entry_sections()
+    counts = {"gift": [0, 0], "letter": [0, 0], "letter_section": [0, 0], "no_gift": [0, 0]}
     for row, v in zip(rows, verdicts):
         themes = set(row["theme"].split(";"))
         shown = " ".join(e.get("summary", "") for e in v.get("advice", []))
         gifts = summaries["gifts"] in shown
         letters = summaries["love-letters"] in shown
+        letters_section = sections["love-letters"] in {e.get("section") for e in v.get("advice", [])}
         if "gift" in themes:
             counts["gift"][0] += gifts
             counts["gift"][1] += 1
@@ -51,11 +62,17 @@ def main():
         if "letter" in themes:
             counts["letter"][0] += letters
             counts["letter"][1] += 1
+            counts["letter_section"][0] += letters_section
+            counts["letter_section"][1] += 1
+    right = counts["gift"][0] + counts["letter_section"][0]
+    tagged = counts["gift"][1] + counts["letter_section"][1]
     for name, text in [("gift", "gift drafts shown the gifts advice"),
                        ("letter", "letter drafts shown the love-letters advice"),
+                       ("letter_section", "letter drafts shown the love-letters section (its entry, or the pressure entry drawing on it)"),
                        ("no_gift", "drafts with no gift shown the gifts advice")]:
         hit, n = counts[name]
         print(f"{text}: {hit} of {n} ({100 * hit / max(n, 1):.1f}%)")
+    print(f"gift and letter drafts shown the right section: {right} of {tagged} ({100 * right / max(tagged, 1):.1f}%)")
 
 
 if __name__ == "__main__":
