@@ -49,8 +49,13 @@ pub struct Themes {
 const THRESHOLD_FOLDS: usize = 3;
 const THRESHOLD_SEED: u64 = 42;
 
-/// The gradient tolerance (per row) of the folds' fits.
-const FOLD_TOLERANCE: f64 = 1e-4;
+/// The gradient tolerance (per row) of the themes' fits: scikit-learn's.
+/// A theme's probability is only compared with its threshold, a coarse
+/// quantity, and the threshold is chosen on the folds' fits: the fit on all
+/// rows stops at the same tolerance, so that the probabilities it gives are
+/// on the scale the threshold was chosen on (and it takes about a third of
+/// the iterations).
+const THEME_TOLERANCE: f64 = 1e-4;
 
 /// The threshold of a theme when none was fitted (model files written before
 /// thresholds were).
@@ -130,11 +135,10 @@ impl Themes {
             .iter()
             .map(|(_, targets)| stratified_folds(targets, 2, THRESHOLD_FOLDS, THRESHOLD_SEED))
             .collect::<Result<_>>()?;
-        // A threshold is a coarse quantity: the folds' fits stop at a looser
-        // tolerance (scikit-learn's 1e-4 per row), about a third of the
-        // iterations.
+        // Every fit, on all rows and on the folds, stops at the same looser
+        // tolerance (see [`THEME_TOLERANCE`]).
         let loose = ClassifierSettings {
-            gradient_tolerance: settings.gradient_tolerance.max(FOLD_TOLERANCE),
+            gradient_tolerance: settings.gradient_tolerance.max(THEME_TOLERANCE),
             ..settings.get().clone()
         }
         .check()?;
@@ -143,9 +147,7 @@ impl Themes {
             .map(|&(t, fold)| {
                 let targets = &learned[t].1;
                 match fold {
-                    None => Ok(Fitted::All(
-                        settings.fit(rows, n_features, targets, 2, None)?,
-                    )),
+                    None => Ok(Fitted::All(loose.fit(rows, n_features, targets, 2, None)?)),
                     Some(f) => {
                         let test = &folds[t][f];
                         let train = complement(targets.len(), test);
