@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::text::Analyzer;
+use crate::text::analyzer::WordCache;
 
 /// Texts analysed together into one chunk's dictionary.
 const CHUNK: usize = 4096;
@@ -37,6 +38,37 @@ struct Chunk {
 }
 
 impl Chunk {
+    /// Analyses `texts` and interns their terms into the chunk's own
+    /// dictionary, with one [`WordCache`] for the chunk, and a string kept
+    /// only for each new term.
+    fn analyze<S: AsRef<str>>(analyzer: &Analyzer, texts: &[S]) -> Self {
+        let mut cache = WordCache::default();
+        let mut local: FxHashMap<Box<str>, u32> = FxHashMap::default();
+        let mut chunk = Chunk {
+            terms: Vec::new(),
+            ids: Vec::new(),
+            lengths: Vec::new(),
+        };
+        for text in texts {
+            let tokens = analyzer.tokenize_with(text.as_ref(), Some(&mut cache));
+            let before = chunk.ids.len();
+            analyzer.for_each_term(&tokens, |term| {
+                let id = match local.get(term) {
+                    Some(&id) => id,
+                    None => {
+                        let id = chunk.terms.len() as u32;
+                        local.insert(term.into(), id);
+                        chunk.terms.push(term.to_string());
+                        id
+                    }
+                };
+                chunk.ids.push(id);
+            });
+            chunk.lengths.push(chunk.ids.len() - before);
+        }
+        chunk
+    }
+
     /// Interns analysed documents into the chunk's own dictionary.
     fn new(documents: impl Iterator<Item = Vec<String>>) -> Self {
         let mut local: FxHashMap<String, u32> = FxHashMap::default();
@@ -128,7 +160,7 @@ impl Corpus {
         for group in texts.chunks(CHUNK * GROUP) {
             let chunks: Vec<Chunk> = group
                 .par_chunks(CHUNK)
-                .map(|c| Chunk::new(c.iter().map(|t| analyzer.analyze(t.as_ref()))))
+                .map(|c| Chunk::analyze(analyzer, c))
                 .collect();
             for chunk in chunks {
                 merger.add(chunk);
@@ -218,8 +250,26 @@ mod tests {
     #[test]
     fn analysis_gives_the_same_corpus_on_any_number_of_threads() {
         let analyzer = AnalyzerSettings::default().build().unwrap();
+        // Repeated words in several forms (capitals, typographic apostrophes,
+        // a word stemmed to nothing, numbers, emoji, runs of "!"), so that the
+        // chunks' word caches are hit in every branch of a word's analysis.
+        let forms = [
+            "PLEASE call me",
+            "please, Call ME!!!",
+            "don’t go, don't",
+            "ʼʼs and ''s",
+            "I called 15 times 🥺🏽",
+            "Running runs RAN",
+        ];
         let texts: Vec<String> = (0..10_000)
-            .map(|i| format!("draft {} says hello {} times", i % 97, i % 13))
+            .map(|i| {
+                format!(
+                    "draft {} says hello {} times. {}",
+                    i % 97,
+                    i % 13,
+                    forms[i % forms.len()]
+                )
+            })
             .collect();
         let on = |threads| {
             rayon::ThreadPoolBuilder::new()
