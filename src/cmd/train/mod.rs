@@ -489,7 +489,7 @@ fn warm_start_text(w: &WarmStart, from: WarmFrom) -> String {
     );
     if let WarmFrom::HeldOut { stop_at: Some(g) } = from {
         text.push_str(&format!(
-            " (it stops once as converged as the held-out fit, which the iteration cap stopped at a gradient of {g:.1e} per row)"
+            " (it stops once as converged as the held-out fit, which stopped short of the tolerance at a gradient of {g:.1e} per row)"
         ));
     }
     if let Some(cold) = &w.cold {
