@@ -47,3 +47,9 @@ pub fn hidden_beside(path: &std::path::Path, suffix: &str) -> std::path::PathBuf
         .unwrap_or_default();
     path.with_file_name(format!(".{name}.{suffix}"))
 }
+
+/// Whether `a` and `b` name the same file: the same path as given, or paths
+/// that resolve to the same file (for files that exist).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
+}

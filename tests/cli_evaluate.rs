@@ -146,7 +146,7 @@ fn predictions_give_every_row_its_out_of_fold_probabilities() {
     let data: Vec<csv::StringRecord> = fixture.records().map(Result::unwrap).collect();
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), data.len());
-    let (mut right, mut folds) = (0, std::collections::BTreeSet::new());
+    let (mut right, mut folds, mut loss) = (0, std::collections::BTreeSet::new(), 0.0);
     for (i, (row, given)) in rows.iter().zip(&data).enumerate() {
         assert_eq!(row[0].parse::<usize>().unwrap(), i + 1);
         assert_eq!(&row[3], &given[label], "row {}: the given label", i + 1);
@@ -156,12 +156,20 @@ fn predictions_give_every_row_its_out_of_fold_probabilities() {
         let argmax = if p[1] > p[0] { "desperate" } else { "composed" };
         assert_eq!(&row[4], argmax);
         right += usize::from(row[3] == row[4]);
+        let given = if &row[3] == "composed" { p[0] } else { p[1] };
+        loss -= given.clamp(1e-15, 1.0).ln();
         folds.insert(row[2].parse::<usize>().unwrap());
     }
     assert_eq!(folds, (1..=3).collect());
     // The file holds the very predictions the report pools.
     let accuracy = v["accuracy"].as_f64().unwrap();
     assert!((right as f64 / rows.len() as f64 - accuracy).abs() < 1e-12);
+    // Written in full: the report's log loss comes back from the file.
+    let log_loss = v["log_loss"].as_f64().unwrap();
+    assert!(
+        (loss / rows.len() as f64 - log_loss).abs() < 1e-9,
+        "{loss} against {log_loss}"
+    );
     // The data itself is never the output.
     let mut cmd = draftcheck_in(&root());
     cmd.args(["evaluate", "--folds", "3", "--data"])

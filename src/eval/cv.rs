@@ -97,8 +97,9 @@ pub struct CrossValidation {
     pub accuracy_std: f64,
     pub macro_f1_mean: f64,
     pub macro_f1_std: f64,
-    /// Every row's out-of-fold prediction, in row order (not part of the
-    /// JSON report; `evaluate --predictions` writes them to a file).
+    /// Every row's out-of-fold prediction, in row order, when asked for
+    /// ([`cross_validate_keeping`]; else empty). Not part of the JSON report:
+    /// `evaluate --predictions` writes them to a file.
     #[serde(skip)]
     pub predictions: Vec<OutOfFold>,
 }
@@ -149,23 +150,41 @@ pub fn cross_validate(
     folds: Folds,
     progress: &ProgressBar,
 ) -> Result<CrossValidation> {
+    cross_validate_keeping(trainer, data, folds, progress, false)
+}
+
+/// [`cross_validate`], also keeping every row's out-of-fold prediction
+/// (`CrossValidation::predictions`) when `keep_predictions`.
+pub fn cross_validate_keeping(
+    trainer: &Trainer,
+    data: Labelled,
+    folds: Folds,
+    progress: &ProgressBar,
+    keep_predictions: bool,
+) -> Result<CrossValidation> {
     let (targets, labels, Folds { k, seed }) = (data.targets, data.labels, folds);
     let mut reports = Vec::with_capacity(k);
     let mut truth = Vec::with_capacity(targets.len());
     let mut probabilities = Vec::with_capacity(targets.len());
-    let mut predictions = vec![OutOfFold::default(); targets.len()];
+    let mut predictions = if keep_predictions {
+        vec![OutOfFold::default(); targets.len()]
+    } else {
+        Vec::new()
+    };
     for (fold, (rows, result)) in fit_folds(trainer, data, folds, progress)?
         .into_iter()
         .enumerate()
     {
         truth.extend(result.truth.iter().copied());
-        probabilities.extend(result.probabilities.iter().cloned());
-        for (&i, p) in rows.iter().zip(&result.probabilities) {
-            predictions[i] = OutOfFold {
-                fold,
-                probabilities: p.clone(),
-            };
+        if keep_predictions {
+            for (&i, p) in rows.iter().zip(&result.probabilities) {
+                predictions[i] = OutOfFold {
+                    fold,
+                    probabilities: p.clone(),
+                };
+            }
         }
+        probabilities.extend(result.probabilities);
         reports.push(result.report);
     }
     let (accuracy_mean, accuracy_std) = mean_std(reports.iter().map(|r| r.accuracy));
@@ -345,11 +364,7 @@ fn predict_dataset(pipeline: &Pipeline, data: &Dataset) -> Result<(Vec<usize>, V
 /// same folder, if it exists and is not the training file itself.
 pub fn default_eval_path(data: &Path) -> Option<PathBuf> {
     let candidate = beside(data, "eval.csv");
-    let same = match (candidate.canonicalize(), data.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
-    (candidate.is_file() && !same).then_some(candidate)
+    (candidate.is_file() && !crate::files::same_file(&candidate, data)).then_some(candidate)
 }
 
 /// Accuracy on the rows of one tag of a stress set.

@@ -12,7 +12,7 @@ use crate::dataset::{Dataset, load_labelled};
 use crate::error::{Error, Result};
 use crate::eval::cv::{
     CrossValidation, CurvePoint, Folds, LEARNING_CURVE_FRACTIONS, Labelled, cross_validate,
-    default_eval_path, learning_curve, score_dataset,
+    cross_validate_keeping, default_eval_path, learning_curve, score_dataset,
 };
 use crate::eval::plot;
 use crate::model::Trainer;
@@ -65,7 +65,8 @@ pub struct Args {
     pub challenge: Option<PathBuf>,
     /// Write every row's out-of-fold prediction to this CSV: row, line, fold,
     /// label, predicted label, one probability column per label (p_LABEL)
-    /// and the text.
+    /// and the text. Cells a spreadsheet would read as a formula get a
+    /// leading '; join on row or line.
     #[arg(long, value_name = "PATH.csv")]
     pub predictions: Option<PathBuf>,
     /// Output format.
@@ -92,21 +93,23 @@ pub fn run(args: Args) -> Result<i32> {
                 ),
             );
         }
-        let beside = [
-            default_eval_path(&args.data.data),
-            crate::eval::cv::default_challenge_path(&args.data.data),
-        ];
-        let inputs: Vec<&std::path::Path> = [
-            Some(&args.data.data),
-            args.eval.as_ref(),
-            args.challenge.as_ref(),
-        ]
-        .into_iter()
-        .chain(beside.iter().map(Option::as_ref))
-        .flatten()
-        .map(|p| p.as_path())
-        .collect();
-        predictions::check_path(path, &inputs)?;
+        // The files this run reads (the eval and stress sets as `run` finds
+        // them below), and the plot it writes.
+        let eval = args
+            .eval
+            .clone()
+            .or_else(|| default_eval_path(&args.data.data));
+        let challenge = args
+            .challenge
+            .clone()
+            .or_else(|| crate::eval::cv::default_challenge_path(&args.data.data));
+        let inputs: Vec<&std::path::Path> =
+            [Some(&args.data.data), eval.as_ref(), challenge.as_ref()]
+                .into_iter()
+                .flatten()
+                .map(|p| p.as_path())
+                .collect();
+        predictions::check_path(path, &inputs, args.plot.as_deref())?;
     }
     args.resources.precheck(&args.data.data)?;
     let dataset = args.data.load()?;
@@ -147,7 +150,13 @@ pub fn run(args: Args) -> Result<i32> {
     let documents = trainer.analyze_all(&dataset.texts);
     progress.set_message(format!("{}-fold cross-validation", args.folds));
     let rows = Labelled::of(&documents, &dataset);
-    let cv = cross_validate(trainer, rows, folds(&args), &progress)?;
+    let cv = cross_validate_keeping(
+        trainer,
+        rows,
+        folds(&args),
+        &progress,
+        args.predictions.is_some(),
+    )?;
     let curve = if args.learning_curve {
         progress.set_message("learning curve");
         Some(learning_curve(trainer, rows, &cv, &progress)?)

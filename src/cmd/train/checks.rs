@@ -71,12 +71,7 @@ pub fn prepare_model_folder(model: &Path) -> Result<Option<PathBuf>> {
 /// given, or the same file under another), or the same bytes. Retraining on
 /// it is not replacing a model of other data, and keeps the model's settings.
 pub fn same_data(old: &ModelFile, dataset: &Dataset) -> bool {
-    let file = Path::new(&old.training.data_file);
-    file == dataset.path
-        || matches!(
-            (file.canonicalize(), dataset.path.canonicalize()),
-            (Ok(a), Ok(b)) if a == b
-        )
+    crate::files::same_file(Path::new(&old.training.data_file), &dataset.path)
         || old.training.data_sha256 == dataset.sha256
 }
 
