@@ -172,8 +172,9 @@ impl Trainer {
     /// trained with the same settings and labels (its weights mapped onto the new
     /// vocabulary): one fit, from a point near the optimum. Both starts stop at
     /// the same gradient tolerance, so they land within [`WARM_START_TOLERANCE`]
-    /// of each other (a test checks it). See [`WarmOptions`] for a cold fit
-    /// beside it and for stopping early.
+    /// of each other (a test checks it); a `stop_at` above the tolerance (see
+    /// [`WarmOptions`]) stops both earlier, and then they may land further
+    /// apart. See [`WarmOptions`] for a cold fit beside it, too.
     pub fn fit_from(
         &self,
         corpus: &Corpus,

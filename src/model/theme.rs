@@ -49,8 +49,8 @@ pub struct Themes {
 const THRESHOLD_FOLDS: usize = 3;
 const THRESHOLD_SEED: u64 = 42;
 
-/// The gradient tolerance (per row) of the themes' fits: scikit-learn's.
-/// A theme's probability is only compared with its threshold, a coarse
+/// The gradient tolerance (per row) of the themes' fits, scikit-learn's, or
+/// the model's own if that is looser. A theme's probability is only compared with its threshold, a coarse
 /// quantity, and the threshold is chosen on the folds' fits: the fit on all
 /// rows stops at the same tolerance, so that the probabilities it gives are
 /// on the scale the threshold was chosen on (and it takes about a third of

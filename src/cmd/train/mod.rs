@@ -264,8 +264,9 @@ pub fn run(args: Args) -> Result<i32> {
     // memory; there, with no previous model to start from, the final fit
     // starts from the held-out fit's weights (fitted on 80% of the same rows,
     // so near the optimum: replicated sms_spam at 1M rows needs no further
-    // iteration), and stops at the same tolerance, or, if the iteration cap
-    // stopped the held-out fit short of it, once it is as converged as the
+    // iteration), and stops at the same tolerance, or, if the held-out fit
+    // stopped short of it (the iteration cap, or a loss that no longer fell),
+    // once it is as converged as the
     // held-out fit (the same gradient norm per row): the model whose
     // held-out figures are printed. Replicated airline_tweets at 100,000
     // rows: 31 iterations instead of 200, for the same held-out figures.
@@ -283,7 +284,7 @@ pub fn run(args: Args) -> Result<i32> {
                     .fit_report()
                     .filter(|r| r.converged == Some(false))
                     .and_then(|r| r.gradient);
-                (Some(fitted), stop_at, WarmFrom::HeldOut { stop_at })
+                (Some(fitted), stop_at, WarmFrom::HeldOut)
             }
             (None, None) => (None, None, WarmFrom::Previous),
         };
@@ -468,9 +469,8 @@ pub fn backup_path(model: &Path) -> PathBuf {
 enum WarmFrom {
     /// The model this run replaces.
     Previous,
-    /// This run's held-out fit (large data, no previous model), and the
-    /// gradient norm per row it stopped at.
-    HeldOut { stop_at: Option<f64> },
+    /// This run's held-out fit (large data, no previous model).
+    HeldOut,
 }
 
 fn warm_start_text(w: &WarmStart, from: WarmFrom) -> String {
@@ -482,16 +482,11 @@ fn warm_start_text(w: &WarmStart, from: WarmFrom) -> String {
         "warm start from {}: {}{:.2} s",
         match from {
             WarmFrom::Previous => "the previous model",
-            WarmFrom::HeldOut { .. } => "the held-out fit",
+            WarmFrom::HeldOut => "the held-out fit",
         },
         iterations(w.iterations),
         w.seconds
     );
-    if let WarmFrom::HeldOut { stop_at: Some(g) } = from {
-        text.push_str(&format!(
-            " (it stops once as converged as the held-out fit, which stopped short of the tolerance at a gradient of {g:.1e} per row)"
-        ));
-    }
     if let Some(cold) = &w.cold {
         text.push_str(&format!(
             "; from scratch: {}{:.2} s",
@@ -499,10 +494,11 @@ fn warm_start_text(w: &WarmStart, from: WarmFrom) -> String {
             cold.seconds
         ));
         if let (Some(warm), Some(cold)) = (w.iterations, cold.iterations) {
-            text.push_str(&format!(
-                " ({} iterations saved)",
-                cold as i64 - warm as i64
-            ));
+            text.push_str(&if warm <= cold {
+                format!(" ({} saved)", crate::model::solver::iterations(cold - warm))
+            } else {
+                format!(" ({} more)", crate::model::solver::iterations(warm - cold))
+            });
         }
         text.push_str(&format!(
             "; weights within {:.1e} of each other",

@@ -99,6 +99,25 @@ pub struct FitReport {
     /// as the tolerance; unknown for `linfa`). Not stored in the model file.
     #[serde(skip)]
     pub gradient: Option<f64>,
+    /// Why a fit that did not reach the tolerance stopped (none for a fit
+    /// that did, for `linfa`, and in model files written before it was
+    /// recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<Stopped>,
+}
+
+/// Why a fit stopped short of the gradient tolerance.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stopped {
+    /// It reached `--max-iterations`.
+    IterationCap,
+    /// The loss no longer fell (the line search, or argmin's check of the
+    /// change in loss, ended it).
+    Stalled,
+    /// It was as converged as the fit it was asked to match (`stop_at`: the
+    /// held-out fit), this gradient norm per row.
+    AsConvergedAs { gradient: f64 },
 }
 
 /// "1 iteration", "31 iterations".
@@ -113,8 +132,16 @@ impl FitReport {
         if let Some(n) = self.iterations {
             text.push_str(&format!(", {}", iterations(n)));
         }
-        if self.converged == Some(false) {
-            text.push_str(" (stopped before the tolerance: see --max-iterations)");
+        match (self.stopped, self.converged) {
+            (Some(Stopped::IterationCap), _) | (None, Some(false)) => {
+                text.push_str(" (stopped before the tolerance: see --max-iterations)")
+            }
+            (Some(Stopped::Stalled), _) => text
+                .push_str(" (stopped before the tolerance, when the loss no longer fell: see --alpha)"),
+            (Some(Stopped::AsConvergedAs { gradient }), _) => text.push_str(&format!(
+                " (stopped as converged as the held-out fit, at a gradient of {gradient:.1e} per row, above the tolerance: see --max-iterations)"
+            )),
+            (None, _) => {}
         }
         text
     }
@@ -185,18 +212,32 @@ impl Problem {
                         iterations: None,
                         converged: None,
                         gradient: None,
+                        stopped: None,
                     },
                 ))
             }
             Problem::Sparse(p) => {
                 let fit = sparse::fit(p, settings.alpha, stop, settings.max_iterations, init)?;
+                let converged = fit.converged && fit.gradient_norm < tolerance;
+                let stopped = if converged {
+                    None
+                } else if fit.iterations >= settings.max_iterations {
+                    Some(Stopped::IterationCap)
+                } else if fit.converged && stop > tolerance && fit.gradient_norm < stop {
+                    Some(Stopped::AsConvergedAs {
+                        gradient: stop / per_row,
+                    })
+                } else {
+                    Some(Stopped::Stalled)
+                };
                 Ok((
                     fit.classifier,
                     FitReport {
                         solver: Solver::Sparse,
                         iterations: Some(fit.iterations),
-                        converged: Some(fit.converged && fit.gradient_norm < tolerance),
+                        converged: Some(converged),
                         gradient: Some(fit.gradient_norm / per_row),
+                        stopped,
                     },
                 ))
             }
@@ -244,6 +285,12 @@ mod tests {
         };
         let (short, report) = problem.fit(&settings(4), None, None).unwrap();
         assert_eq!(report.converged, Some(false), "{report:?}");
+        assert_eq!(report.stopped, Some(Stopped::IterationCap));
+        assert!(
+            report.to_text().contains("see --max-iterations"),
+            "{}",
+            report.to_text()
+        );
         let g = report.gradient.unwrap();
         assert!(g > 1e-9, "{g}");
         let (_, full) = problem.fit(&settings(500), Some(&short), None).unwrap();
@@ -254,11 +301,22 @@ mod tests {
             Some(false),
             "above the tolerance: {until:?}"
         );
+        assert_eq!(until.stopped, Some(Stopped::AsConvergedAs { gradient: g }));
+        assert!(
+            until.to_text().contains("as converged as the held-out fit"),
+            "{}",
+            until.to_text()
+        );
         assert!(
             until.iterations.unwrap() < full.iterations.unwrap(),
             "{until:?} against {full:?}"
         );
         assert_eq!(full.converged, Some(true), "{full:?}");
+        assert_eq!(full.stopped, None);
+        assert_eq!(
+            full.to_text(),
+            format!("sparse solver, {}", iterations(full.iterations.unwrap()))
+        );
         let below = problem
             .fit(&settings(500), Some(&short), Some(1e-12))
             .unwrap();
