@@ -54,8 +54,18 @@ def clean_out_of_fold(rows: list[tuple[str, str]], tmp: Path, extra: list[str]) 
         w.writerow(["text", "label"])
         w.writerows(rows)
     predictions = tmp / "clean-predictions.csv"
+    # audit's own options (--repeats N, --top N) are not evaluate's: the bound
+    # is one cross-validation with the same features and folds.
+    features, skip = [], False
+    for i, a in enumerate(extra):
+        if skip:
+            skip = False
+        elif a in ("--repeats", "--top"):
+            skip = True
+        elif not a.startswith(("--repeats=", "--top=")):
+            features.append(a)
     subprocess.run([str(DRAFTCHECK), "-q", "evaluate", "--data", str(clean), "--predictions", str(predictions),
-                    *extra], capture_output=True, text=True, check=True)
+                    *features], capture_output=True, text=True, check=True)
     with open(predictions, newline="", encoding="utf-8") as f:
         return [{k[2:]: float(v) for k, v in r.items() if k.startswith("p_")} for r in csv.DictReader(f)]
 
@@ -65,6 +75,8 @@ def bound(oracle: list[dict[str, float]], noisy_labels: list[str], flipped: set[
     a model trained on the RIGHT labels finds least likely: what ranking by
     out-of-fold probability could find even if the flipped labels had not
     misled the model."""
+    if not flipped:
+        return 1.0
     order = sorted(range(len(noisy_labels)), key=lambda i: (oracle[i][noisy_labels[i]], i))
     return len(set(order[:len(flipped)]) & flipped) / len(flipped)
 

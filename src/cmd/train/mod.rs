@@ -280,10 +280,7 @@ pub fn run(args: Args) -> Result<i32> {
             (Some(old), _) => (Some(old), None, WarmFrom::Previous),
             (None, Some((_, fitted))) => {
                 // Only when the held-out fit stopped short of the tolerance.
-                let stop_at = fitted
-                    .fit_report()
-                    .filter(|r| r.converged == Some(false))
-                    .and_then(|r| r.gradient);
+                let stop_at = fitted.fit_report().and_then(|r| r.stop_at());
                 (Some(fitted), stop_at, WarmFrom::HeldOut)
             }
             (None, None) => (None, None, WarmFrom::Previous),

@@ -126,6 +126,17 @@ pub fn iterations(n: u64) -> String {
 }
 
 impl FitReport {
+    /// The gradient per row a fit that starts from this one's weights should
+    /// stop at (`stop_at` of [`Problem::fit`]): this fit's, if it stopped short
+    /// of the tolerance; none if it reached it or its gradient is unknown.
+    pub fn stop_at(&self) -> Option<f64> {
+        if self.converged == Some(false) {
+            self.gradient
+        } else {
+            None
+        }
+    }
+
     /// "sparse solver, 87 iterations" or "linfa solver".
     pub fn to_text(&self) -> String {
         let mut text = format!("{} solver", self.solver.name());
@@ -136,8 +147,9 @@ impl FitReport {
             (Some(Stopped::IterationCap), _) | (None, Some(false)) => {
                 text.push_str(" (stopped before the tolerance: see --max-iterations)")
             }
-            (Some(Stopped::Stalled), _) => text
-                .push_str(" (stopped before the tolerance, when the loss no longer fell: see --alpha)"),
+            (Some(Stopped::Stalled), _) => text.push_str(
+                " (stopped before the tolerance, when the loss no longer fell: a looser --tolerance may suit this data)",
+            ),
             (Some(Stopped::AsConvergedAs { gradient }), _) => text.push_str(&format!(
                 " (stopped as converged as the held-out fit, at a gradient of {gradient:.1e} per row, above the tolerance: see --max-iterations)"
             )),
@@ -293,6 +305,7 @@ mod tests {
         );
         let g = report.gradient.unwrap();
         assert!(g > 1e-9, "{g}");
+        assert_eq!(report.stop_at(), Some(g));
         let (_, full) = problem.fit(&settings(500), Some(&short), None).unwrap();
         let (_, until) = problem.fit(&settings(500), Some(&short), Some(g)).unwrap();
         assert!(until.gradient.unwrap() < g, "{until:?}");
@@ -313,6 +326,19 @@ mod tests {
         );
         assert_eq!(full.converged, Some(true), "{full:?}");
         assert_eq!(full.stopped, None);
+        assert_eq!(
+            full.stop_at(),
+            None,
+            "a converged fit asks nothing of the next"
+        );
+        let linfa = FitReport {
+            solver: Solver::Linfa,
+            iterations: None,
+            converged: None,
+            gradient: None,
+            stopped: None,
+        };
+        assert_eq!(linfa.stop_at(), None);
         assert_eq!(
             full.to_text(),
             format!("sparse solver, {}", iterations(full.iterations.unwrap()))
