@@ -2,7 +2,9 @@
 //!
 //! The largest allocation of a fit is the solver's matrix: for `linfa`, the
 //! dense rows × terms matrix (4 bytes a cell); for the sparse solver, the
-//! non-zeros, kept as feature rows and twice in the solver (CSR and CSC). Training
+//! non-zeros in the row-major matrix, and either its column-major copy or the
+//! row groups' gradients, whichever way the gradient is taken (see
+//! [`gradient_by_rows`]), with L-BFGS's vectors. Training
 //! estimates it before allocating and stops with a clear error above the budget,
 //! instead of running the machine out of memory. Very large files are checked
 //! even before they are read, from their size: analysing the texts takes memory
@@ -13,14 +15,20 @@ use std::path::Path;
 use bytesize::ByteSize;
 
 use crate::error::{Error, Result};
+use crate::model::solver::loss::ROW_GROUPS;
+use crate::model::solver::sparse::gradient_by_rows;
 
 /// The default budget.
 pub const DEFAULT_MEMORY_BUDGET: u64 = 2 * 1024 * 1024 * 1024;
 /// Bytes of a dense matrix cell (f32).
 const DENSE_CELL: u64 = 4;
-/// Bytes per non-zero on the sparse path, at most: the solver's CSR and CSC copies (4-byte
-/// value and 4-byte index each; the feature rows are built a chunk at a time).
-const SPARSE_NONZERO: u64 = 16;
+/// Bytes per non-zero of one copy of the sparse matrix (a 4-byte value and a
+/// 4-byte index; the feature rows are built a chunk at a time).
+const SPARSE_NONZERO: u64 = 8;
+/// Vectors of the parameters' length that a sparse fit holds at once: L-BFGS's
+/// ten stored pairs, and about a dozen more for the current point, its
+/// gradient, the direction and the line search's trial points.
+const SOLVER_VECTORS: u64 = 2 * 10 + 12;
 /// Peak memory of training per byte of CSV, measured on sms_spam and
 /// airline_tweets replicated to 1 GB (analysed terms, feature rows and the
 /// solver's matrix together; see README, "Memory"): about 9 bytes, rounded up.
@@ -33,11 +41,26 @@ pub fn matrix_bytes(rows: usize, terms: usize) -> u64 {
         .saturating_mul(DENSE_CELL)
 }
 
-/// Bytes of the sparse path's matrices for `nnz` non-zeros.
-pub fn sparse_bytes(rows: usize, terms: usize, nnz: usize) -> u64 {
-    (nnz as u64)
-        .saturating_mul(SPARSE_NONZERO)
-        .saturating_add((rows as u64 + terms as u64) * 16)
+/// Bytes of a sparse fit of `rows` × `terms` with `nnz` non-zeros and
+/// `n_labels` labels: the row-major matrix; the column-major copy and the
+/// residuals (gradient by columns) or the row groups' gradients (by rows);
+/// L-BFGS's vectors; the targets and the row and column pointers.
+pub fn sparse_bytes(rows: usize, terms: usize, nnz: usize, n_labels: usize) -> u64 {
+    let outputs = if n_labels <= 2 { 1 } else { n_labels } as u64;
+    let (rows_, terms_, nnz_) = (rows as u64, terms as u64, nnz as u64);
+    let parameters = (terms_ + 1).saturating_mul(outputs);
+    let matrix = nnz_.saturating_mul(SPARSE_NONZERO);
+    let gradient = if gradient_by_rows(rows, terms.max(1), outputs as usize) {
+        parameters.saturating_mul(ROW_GROUPS as u64 * 8)
+    } else {
+        matrix
+            .saturating_add(terms_ * 8)
+            .saturating_add(rows_.saturating_mul(outputs * 8))
+    };
+    matrix
+        .saturating_add(gradient)
+        .saturating_add(parameters.saturating_mul(SOLVER_VECTORS * 8))
+        .saturating_add(rows_ * 12)
 }
 
 fn show(bytes: u64) -> String {
@@ -76,8 +99,14 @@ pub fn check_dense(rows: usize, terms: usize, budget: u64) -> Result<()> {
 }
 
 /// Fails if the sparse path's matrices for `nnz` non-zeros would exceed `budget`.
-pub fn check_sparse(rows: usize, terms: usize, nnz: usize, budget: u64) -> Result<()> {
-    let need = sparse_bytes(rows, terms, nnz);
+pub fn check_sparse(
+    rows: usize,
+    terms: usize,
+    nnz: usize,
+    n_labels: usize,
+    budget: u64,
+) -> Result<()> {
+    let need = sparse_bytes(rows, terms, nnz, n_labels);
     if need <= budget {
         return Ok(());
     }
@@ -142,8 +171,35 @@ mod tests {
     #[test]
     fn the_sparse_check_counts_non_zeros_not_cells() {
         // 100,000 drafts of 40 terms among 50,000: 20 GB dense, 128 MB sparse.
-        assert!(check_sparse(100_000, 50_000, 4_000_000, DEFAULT_MEMORY_BUDGET).is_ok());
-        let err = check_sparse(10_000_000, 50_000, 400_000_000, DEFAULT_MEMORY_BUDGET).unwrap_err();
+        assert!(check_sparse(100_000, 50_000, 4_000_000, 2, DEFAULT_MEMORY_BUDGET).is_ok());
+        let err =
+            check_sparse(10_000_000, 50_000, 400_000_000, 2, DEFAULT_MEMORY_BUDGET).unwrap_err();
         assert!(err.to_string().contains("sample of the rows"), "{err}");
+    }
+
+    #[test]
+    fn the_sparse_estimate_follows_the_way_the_gradient_is_taken() {
+        // Few rows per term: a column-major copy of the matrix (8 bytes a
+        // non-zero) and the residuals; many rows per term: 8 row groups'
+        // gradients instead.
+        let by_columns = sparse_bytes(10_000, 40_000, 400_000, 2);
+        let by_rows = sparse_bytes(400_000, 40_000, 400_000, 2);
+        assert!(!gradient_by_rows(10_000, 40_000, 1) && gradient_by_rows(400_000, 40_000, 1));
+        let vectors = (40_001 * SOLVER_VECTORS) * 8;
+        assert_eq!(
+            by_columns,
+            400_000 * 16 + 40_000 * 8 + 10_000 * 8 + vectors + 10_000 * 12
+        );
+        assert_eq!(
+            by_rows,
+            400_000 * 8 + 40_001 * 8 * 8 + vectors + 400_000 * 12
+        );
+        // Three labels: three outputs a term, in the gradients and in L-BFGS.
+        let three = sparse_bytes(100_000, 40_000, 400_000, 3);
+        assert!(!gradient_by_rows(100_000, 40_000, 3));
+        assert_eq!(
+            three,
+            400_000 * 16 + 40_000 * 8 + 100_000 * 24 + 120_003 * SOLVER_VECTORS * 8 + 100_000 * 12
+        );
     }
 }

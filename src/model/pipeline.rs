@@ -144,6 +144,7 @@ impl Trainer {
                         documents.len(),
                         n_features,
                         projected,
+                        n_labels,
                         self.memory_budget,
                     )?;
                 }

@@ -132,7 +132,7 @@ impl<'a> Rows<'a> {
 
 /// Row groups of the one pass: a fixed number, so that the order of every
 /// sum is fixed whatever the number of threads.
-const ROW_GROUPS: usize = 8;
+pub const ROW_GROUPS: usize = 8;
 
 /// One pass over the rows: each row's logits, loss and residuals, scattered
 /// straight into its group's gradient; the groups' gradients are then added
