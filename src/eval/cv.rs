@@ -211,14 +211,13 @@ pub fn out_of_fold(
     folds: Folds,
     progress: &ProgressBar,
 ) -> Result<Vec<Vec<f64>>> {
-    let scored = fit_folds(trainer, data, folds, progress)?;
-    let mut out = vec![Vec::new(); data.targets.len()];
-    for (rows, s) in scored {
-        for (i, p) in rows.into_iter().zip(s.probabilities) {
-            out[i] = p;
-        }
-    }
-    Ok(out)
+    Ok(
+        cross_validate_keeping(trainer, data, folds, progress, true)?
+            .predictions
+            .into_iter()
+            .map(|p| p.probabilities)
+            .collect(),
+    )
 }
 
 /// Mean and sample standard deviation.

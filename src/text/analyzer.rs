@@ -338,31 +338,28 @@ impl Analyzer {
             .collect()
     }
 
-    /// Calls `each` with every term of `tokens`, in the order of
-    /// [`Analyzer::analyze_tokens`], each built in one reused buffer (no
+    /// Calls `each` with every term of `tokens` and the byte span it covers:
+    /// the markers, then the word n-grams of each length in the configured
+    /// range, in text order. Each term is built in one reused buffer (no
     /// string per term: interning a large corpus looks most terms up, and
     /// keeps only the new ones).
-    pub fn for_each_term(&self, tokens: &[Token], mut each: impl FnMut(&str)) {
+    pub fn for_each_term(&self, tokens: &[Token], mut each: impl FnMut(&str, Range<usize>)) {
         let (min_n, max_n) = (self.settings.ngram_min, self.settings.ngram_max);
         for token in tokens.iter().filter(|t| !t.is_word) {
-            each(&token.term);
+            each(&token.term, token.span.clone());
         }
-        let words: Vec<&str> = tokens
-            .iter()
-            .filter(|t| t.is_word)
-            .map(|t| t.term.as_str())
-            .collect();
+        let words: Vec<&Token> = tokens.iter().filter(|t| t.is_word).collect();
         let mut term = String::new();
         for n in min_n..=max_n {
             for window in words.windows(n) {
                 term.clear();
-                for (i, word) in window.iter().enumerate() {
+                for (i, token) in window.iter().enumerate() {
                     if i > 0 {
                         term.push(' ');
                     }
-                    term.push_str(word);
+                    term.push_str(&token.term);
                 }
-                each(&term);
+                each(&term, window[0].span.start..window[n - 1].span.end);
             }
         }
     }
@@ -371,23 +368,8 @@ impl Analyzer {
     /// term covers in the text (for explanations and highlighting).
     pub fn analyze_tokens(&self, tokens: &[Token]) -> Vec<(String, Range<usize>)> {
         let (min_n, max_n) = (self.settings.ngram_min, self.settings.ngram_max);
-        let words: Vec<&Token> = tokens.iter().filter(|t| t.is_word).collect();
         let mut terms = Vec::with_capacity(tokens.len() * (max_n - min_n + 1));
-        for token in tokens.iter().filter(|t| !t.is_word) {
-            terms.push((token.term.clone(), token.span.clone()));
-        }
-        for n in min_n..=max_n {
-            for window in words.windows(n) {
-                let mut term = String::with_capacity(window.iter().map(|t| t.term.len() + 1).sum());
-                for (i, token) in window.iter().enumerate() {
-                    if i > 0 {
-                        term.push(' ');
-                    }
-                    term.push_str(&token.term);
-                }
-                terms.push((term, window[0].span.start..window[n - 1].span.end));
-            }
-        }
+        self.for_each_term(tokens, |term, span| terms.push((term.to_string(), span)));
         terms
     }
 }

@@ -37,64 +37,64 @@ struct Chunk {
     lengths: Vec<usize>,
 }
 
+/// A chunk's dictionary as it is built: each new term gets the next id, and
+/// a string is kept only for a new term.
+#[derive(Default)]
+struct Interner(FxHashMap<Box<str>, u32>);
+
+impl Interner {
+    fn id(&mut self, term: &str) -> u32 {
+        if let Some(&id) = self.0.get(term) {
+            return id;
+        }
+        let id = self.0.len() as u32;
+        self.0.insert(term.into(), id);
+        id
+    }
+
+    /// Id -> term.
+    fn into_terms(self) -> Vec<String> {
+        let mut terms = vec![String::new(); self.0.len()];
+        for (term, id) in self.0 {
+            terms[id as usize] = term.into();
+        }
+        terms
+    }
+}
+
 impl Chunk {
     /// Analyses `texts` and interns their terms into the chunk's own
-    /// dictionary, with one [`WordCache`] for the chunk, and a string kept
-    /// only for each new term.
+    /// dictionary, with one [`WordCache`] for the chunk.
     fn analyze<S: AsRef<str>>(analyzer: &Analyzer, texts: &[S]) -> Self {
         let mut cache = WordCache::default();
-        let mut local: FxHashMap<Box<str>, u32> = FxHashMap::default();
-        let mut chunk = Chunk {
-            terms: Vec::new(),
-            ids: Vec::new(),
-            lengths: Vec::new(),
-        };
+        let mut local = Interner::default();
+        let (mut ids, mut lengths) = (Vec::new(), Vec::new());
         for text in texts {
             let tokens = analyzer.tokenize_with(text.as_ref(), Some(&mut cache));
-            let before = chunk.ids.len();
-            analyzer.for_each_term(&tokens, |term| {
-                let id = match local.get(term) {
-                    Some(&id) => id,
-                    None => {
-                        let id = local.len() as u32;
-                        local.insert(term.into(), id);
-                        id
-                    }
-                };
-                chunk.ids.push(id);
-            });
-            chunk.lengths.push(chunk.ids.len() - before);
+            let before = ids.len();
+            analyzer.for_each_term(&tokens, |term, _| ids.push(local.id(term)));
+            lengths.push(ids.len() - before);
         }
-        chunk.terms = vec![String::new(); local.len()];
-        for (term, id) in local {
-            chunk.terms[id as usize] = term.into();
+        Chunk {
+            terms: local.into_terms(),
+            ids,
+            lengths,
         }
-        chunk
     }
 
     /// Interns analysed documents into the chunk's own dictionary.
     fn new(documents: impl Iterator<Item = Vec<String>>) -> Self {
-        let mut local: FxHashMap<String, u32> = FxHashMap::default();
-        let mut chunk = Chunk {
-            terms: Vec::new(),
-            ids: Vec::new(),
-            lengths: Vec::new(),
-        };
+        let mut local = Interner::default();
+        let (mut ids, mut lengths) = (Vec::new(), Vec::new());
         for document in documents {
-            chunk.lengths.push(document.len());
-            for term in document {
-                let next = chunk.terms.len() as u32;
-                let id = *local.entry(term).or_insert(next);
-                if id == next {
-                    chunk.terms.push(String::new());
-                }
-                chunk.ids.push(id);
-            }
+            lengths.push(document.len());
+            ids.extend(document.iter().map(|term| local.id(term)));
         }
-        for (term, id) in local {
-            chunk.terms[id as usize] = term;
+        Chunk {
+            terms: local.into_terms(),
+            ids,
+            lengths,
         }
-        chunk
     }
 }
 

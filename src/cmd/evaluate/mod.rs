@@ -74,6 +74,22 @@ pub struct Args {
     pub format: Format,
 }
 
+impl Args {
+    /// The trusted evaluation set: --eval, else eval.csv beside the data.
+    fn eval_path(&self) -> Option<PathBuf> {
+        self.eval
+            .clone()
+            .or_else(|| default_eval_path(&self.data.data))
+    }
+
+    /// The stress set: --challenge, else challenge.csv beside the data.
+    fn challenge_path(&self) -> Option<PathBuf> {
+        self.challenge
+            .clone()
+            .or_else(|| crate::eval::cv::default_challenge_path(&self.data.data))
+    }
+}
+
 pub fn run(args: Args) -> Result<i32> {
     let mut grid = args.features.grid();
     for s in &grid {
@@ -93,16 +109,8 @@ pub fn run(args: Args) -> Result<i32> {
                 ),
             );
         }
-        // The files this run reads (the eval and stress sets as `run` finds
-        // them below), and the plot it writes.
-        let eval = args
-            .eval
-            .clone()
-            .or_else(|| default_eval_path(&args.data.data));
-        let challenge = args
-            .challenge
-            .clone()
-            .or_else(|| crate::eval::cv::default_challenge_path(&args.data.data));
+        // The files this run reads, and the plot it writes.
+        let (eval, challenge) = (args.eval_path(), args.challenge_path());
         let inputs: Vec<&std::path::Path> =
             [Some(&args.data.data), eval.as_ref(), challenge.as_ref()]
                 .into_iter()
@@ -133,18 +141,14 @@ pub fn run(args: Args) -> Result<i32> {
         return search(&args, &dataset, &trainers);
     }
     let trainer = &trainers[0];
-    let eval_path = args
-        .eval
-        .clone()
-        .or_else(|| default_eval_path(&args.data.data));
+    let (eval_path, challenge_path) = (args.eval_path(), args.challenge_path());
     let curve_fits = if args.learning_curve {
         (LEARNING_CURVE_FRACTIONS.len() - 1) * args.folds
     } else {
         0
     };
-    let has_challenge = args.challenge.is_some()
-        || crate::eval::cv::default_challenge_path(&args.data.data).is_some();
-    let fits = args.folds + curve_fits + usize::from(eval_path.is_some() || has_challenge);
+    let fits =
+        args.folds + curve_fits + usize::from(eval_path.is_some() || challenge_path.is_some());
     let progress = progress::bar(fits as u64, "fitting");
     progress.set_message(format!("analysing {} drafts", dataset.len()));
     let documents = trainer.analyze_all(&dataset.texts);
@@ -163,10 +167,6 @@ pub fn run(args: Args) -> Result<i32> {
     } else {
         None
     };
-    let challenge_path = args
-        .challenge
-        .clone()
-        .or_else(|| crate::eval::cv::default_challenge_path(&args.data.data));
     let full = if eval_path.is_some() || challenge_path.is_some() {
         progress.set_message("fitting on all drafts to score the held-out sets");
         let pipeline = trainer.fit(
@@ -325,21 +325,14 @@ fn search(args: &Args, dataset: &Dataset, trainers: &[Trainer]) -> Result<i32> {
     // Analyse the texts once per distinct analyzer setting.
     let mut analysed: HashMap<String, crate::text::Corpus> = HashMap::new();
     let mut results = Vec::with_capacity(trainers.len());
-    let eval_set = match args
-        .eval
-        .clone()
-        .or_else(|| default_eval_path(&args.data.data))
-    {
+    let eval_set = match args.eval_path() {
         Some(path) => Some(
             load_labelled(&path, &args.data.text_column, &args.data.label_column)
                 .map_err(|e| e.for_option("--eval"))?,
         ),
         None => None,
     };
-    let challenge_path = args
-        .challenge
-        .clone()
-        .or_else(|| crate::eval::cv::default_challenge_path(&args.data.data));
+    let challenge_path = args.challenge_path();
     let progress = progress::bar(
         (trainers.len() * args.folds) as u64,
         format!("{} combinations", trainers.len()),
