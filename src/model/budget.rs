@@ -46,7 +46,7 @@ pub fn matrix_bytes(rows: usize, terms: usize) -> u64 {
 /// residuals (gradient by columns) or the row groups' gradients (by rows);
 /// L-BFGS's vectors; the targets and the row and column pointers.
 pub fn sparse_bytes(rows: usize, terms: usize, nnz: usize, n_labels: usize) -> u64 {
-    let outputs = if n_labels <= 2 { 1 } else { n_labels } as u64;
+    let outputs = crate::model::classifier::outputs(n_labels) as u64;
     let (rows_, terms_, nnz_) = (rows as u64, terms as u64, nnz as u64);
     let parameters = (terms_ + 1).saturating_mul(outputs);
     let matrix = nnz_.saturating_mul(SPARSE_NONZERO);

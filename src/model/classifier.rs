@@ -120,6 +120,12 @@ impl CheckedClassifierSettings {
     }
 }
 
+/// The classifier's outputs (weight rows, logits) for `n_labels` labels: one
+/// for two labels (label 1 against label 0), else one per label.
+pub fn outputs(n_labels: usize) -> usize {
+    if n_labels == 2 { 1 } else { n_labels }
+}
+
 /// A fitted linear classifier.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Classifier {

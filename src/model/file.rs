@@ -263,7 +263,7 @@ impl ModelFile {
         if vocab.doc_freq.iter().any(|&d| d == 0 || d > vocab.n_docs) {
             return Err("a document frequency is outside 1..=n_docs".into());
         }
-        let rows = if n_labels == 2 { 1 } else { n_labels };
+        let rows = crate::model::classifier::outputs(n_labels);
         if self.weights.len() != rows || self.intercepts.len() != rows {
             return Err(format!(
                 "{} labels need {} weight row(s) and intercept(s), found {} and {}",

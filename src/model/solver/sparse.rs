@@ -80,7 +80,7 @@ impl SparseProblem {
     /// The problem of a CSR matrix (with its column-major copy, if the
     /// gradient is to be taken by columns: see [`gradient_by_rows`]).
     pub fn from_csr(csr: CsMatI<f32, u32, usize>, targets: &[usize], n_labels: usize) -> Self {
-        let outputs = if n_labels == 2 { 1 } else { n_labels };
+        let outputs = crate::model::classifier::outputs(n_labels);
         let by_rows = gradient_by_rows(csr.rows(), csr.cols().max(1), outputs);
         let csc = (!by_rows).then(|| csr.to_csc());
         SparseProblem {
@@ -126,7 +126,7 @@ impl SparseProblem {
 
     /// Outputs per row: one logit for two labels, one per label for more.
     pub(super) fn outputs(&self) -> usize {
-        if self.n_labels == 2 { 1 } else { self.n_labels }
+        crate::model::classifier::outputs(self.n_labels)
     }
 }
 
