@@ -47,6 +47,9 @@ def main():
     summaries = entry_summaries()
     sections = entry_sections()
     counts = {"gift": [0, 0], "letter": [0, 0], "letter_section": [0, 0], "no_gift": [0, 0]}
+    # Why a gift draft missed the gifts advice: the verdict called it composed,
+    # or it was called desperate without the gift theme.
+    missed = {"composed": 0, "theme": 0}
     for row, v in zip(rows, verdicts):
         themes = set(row["theme"].split(";"))
         shown = " ".join(e.get("summary", "") for e in v.get("advice", []))
@@ -56,6 +59,8 @@ def main():
         if "gift" in themes:
             counts["gift"][0] += gifts
             counts["gift"][1] += 1
+            if not gifts:
+                missed["composed" if v.get("label") != "desperate" else "theme"] += 1
         else:
             counts["no_gift"][0] += gifts
             counts["no_gift"][1] += 1
@@ -72,6 +77,8 @@ def main():
                        ("no_gift", "drafts with no gift shown the gifts advice")]:
         hit, n = counts[name]
         print(f"{text}: {hit} of {n} ({100 * hit / max(n, 1):.1f}%)")
+    print(f"gift drafts without the gifts advice: {missed['composed']} called composed, "
+          f"{missed['theme']} called desperate without the gift theme")
     print(f"gift and letter drafts shown the right section: {right} of {tagged} ({100 * right / max(tagged, 1):.1f}%)")
 
 
