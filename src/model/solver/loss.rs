@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use sprs::CsMatI;
 
 use crate::model::solver::sparse::SparseProblem;
+use crate::model::solver::vector::{recycle, zeros};
 
 /// Rows per block of the loss pass, and columns per block of the gradient pass.
 /// Fixed (never derived from the thread count), so that the order of every sum
@@ -146,7 +147,7 @@ fn one_pass<const K: usize>(problem: &SparseProblem, alpha: f64, w: &[f64]) -> (
     let parts: Vec<(f64, Vec<f64>)> = (0..ROW_GROUPS)
         .into_par_iter()
         .map(|g| {
-            let mut grad = vec![0.0f64; (d + 1) * k];
+            let mut grad = zeros((d + 1) * k);
             let mut loss = 0.0;
             let mut r = vec![0.0f64; k];
             for i in (g * per_group).min(n)..((g + 1) * per_group).min(n) {
@@ -181,7 +182,7 @@ fn one_pass<const K: usize>(problem: &SparseProblem, alpha: f64, w: &[f64]) -> (
         .collect();
     let mut loss: f64 = parts.iter().map(|(l, _)| l).sum();
     loss += 0.5 * alpha * w[..d * k].iter().map(|v| v * v).sum::<f64>();
-    let mut gradient = vec![0.0f64; (d + 1) * k];
+    let mut gradient = zeros((d + 1) * k);
     gradient
         .par_chunks_mut(COLUMN_BLOCK * k)
         .enumerate()
@@ -198,6 +199,9 @@ fn one_pass<const K: usize>(problem: &SparseProblem, alpha: f64, w: &[f64]) -> (
                 }
             }
         });
+    for (_, part) in parts {
+        recycle(part);
+    }
     (loss, gradient)
 }
 
@@ -215,7 +219,7 @@ fn two_passes<const K: usize>(
     let bias = &w[d * k..];
 
     // Residuals: d(loss)/d(logit) per row and output.
-    let mut residuals = vec![0.0f64; n * k];
+    let mut residuals = zeros(n * k);
     let block_losses: Vec<f64> = residuals
         .par_chunks_mut(ROW_BLOCK * k)
         .enumerate()
@@ -232,7 +236,7 @@ fn two_passes<const K: usize>(
     loss += 0.5 * alpha * w[..d * k].iter().map(|v| v * v).sum::<f64>();
 
     // Gradient of the weights: Xᵀ·R + alpha·W, column by column.
-    let mut gradient = vec![0.0f64; (d + 1) * k];
+    let mut gradient = zeros((d + 1) * k);
     let col_ptr = csc.indptr();
     let col_ptr = col_ptr.raw_storage();
     let (rows_of, values) = (csc.indices(), csc.data());
@@ -277,6 +281,7 @@ fn two_passes<const K: usize>(
             *g += r;
         }
     }
+    recycle(residuals);
     (loss, gradient)
 }
 

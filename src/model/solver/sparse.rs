@@ -30,7 +30,7 @@ use crate::error::{Error, Result};
 use crate::model::classifier::Classifier;
 use crate::model::solver::csr::CsrBuilder;
 use crate::model::solver::loss::loss_and_gradient;
-use crate::model::solver::vector::Weights;
+use crate::model::solver::vector::{ReleaseSpares, Weights};
 use crate::text::SparseRow;
 
 /// Whether the gradient of a problem of `rows` × `features` with `outputs`
@@ -154,6 +154,8 @@ pub fn fit(
     max_iterations: u64,
     init: Option<&Classifier>,
 ) -> Result<SparseFit> {
+    // Dropped last, after the solver's state: frees the recycled buffers.
+    let _spares = ReleaseSpares;
     let (d, k) = (problem.n_features(), problem.outputs());
     let mut start = vec![0.0f64; (d + 1) * k];
     if let Some(init) = init {
