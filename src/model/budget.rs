@@ -26,9 +26,10 @@ const DENSE_CELL: u64 = 4;
 /// 4-byte index; the feature rows are built a chunk at a time).
 const SPARSE_NONZERO: u64 = 8;
 /// Vectors of the parameters' length that a sparse fit holds at once: L-BFGS's
-/// ten stored pairs, and about a dozen more for the current point, its
-/// gradient, the direction and the line search's trial points.
-const SOLVER_VECTORS: u64 = 2 * 10 + 12;
+/// ten stored pairs, about a dozen more for the current point, its gradient,
+/// the direction and the line search's trial points, and the spare buffers
+/// waiting to be reused (see `solver::vector`).
+const SOLVER_VECTORS: u64 = 2 * 10 + 12 + crate::model::solver::vector::SPARES as u64;
 /// Peak memory of training per byte of CSV, measured on sms_spam and
 /// airline_tweets replicated to 1 GB (analysed terms, feature rows and the
 /// solver's matrix together; see README, "Memory"): about 9 bytes, rounded up.

@@ -42,7 +42,7 @@ const RECYCLE_FROM: usize = PARALLEL_FROM;
 
 /// Most buffers kept for reuse: more than a step's temporaries and an
 /// evaluation's row groups need at once.
-const SPARES: usize = 24;
+pub const SPARES: usize = 24;
 
 /// Buffers of dropped large vectors, waiting to be reused.
 static SPARE_BUFFERS: Mutex<Vec<Vec<f64>>> = Mutex::new(Vec::new());
