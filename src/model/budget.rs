@@ -26,10 +26,12 @@ const DENSE_CELL: u64 = 4;
 /// 4-byte index; the feature rows are built a chunk at a time).
 const SPARSE_NONZERO: u64 = 8;
 /// Vectors of the parameters' length that a sparse fit holds at once: L-BFGS's
-/// ten stored pairs, about a dozen more for the current point, its gradient,
-/// the direction and the line search's trial points, and the spare buffers
-/// waiting to be reused (see `solver::vector`).
-const SOLVER_VECTORS: u64 = 2 * 10 + 12 + crate::model::solver::vector::SPARES as u64;
+/// ten stored pairs, and about a dozen more for the current point, its
+/// gradient, the direction and the line search's trial points. (The spare
+/// buffers `solver::vector` recycles add none: a new one is allocated only
+/// when no spare is waiting, so live and spare vectors together never
+/// outnumber the most that were live at once.)
+const SOLVER_VECTORS: u64 = 2 * 10 + 12;
 /// Peak memory of training per byte of CSV, measured on sms_spam and
 /// airline_tweets replicated to 1 GB (analysed terms, feature rows and the
 /// solver's matrix together; see README, "Memory"): about 9 bytes, rounded up.

@@ -348,6 +348,47 @@ mod tests {
         }
     }
 
+    /// With more parameters than buffers are recycled from (see
+    /// `vector::buffer`), the weights are still the same to the bit on any
+    /// number of threads and with several fits at once sharing the spare
+    /// buffers, both ways of taking the gradient.
+    #[test]
+    fn recycled_buffers_change_no_weight() {
+        let features = 70_000;
+        let mut rows = Vec::new();
+        let mut targets = Vec::new();
+        for i in 0..3000usize {
+            let y = i % 2;
+            let mut row: SparseRow = (0..8)
+                .map(|t| ((i * 7919 + t * 104_729 + y * 31) % features, 0.35))
+                .collect();
+            row.sort_by_key(|&(j, _)| j);
+            row.dedup_by_key(|&mut (j, _)| j);
+            rows.push(row);
+            targets.push(y);
+        }
+        let by_columns = SparseProblem::new(&rows, features, &targets, 2).by_columns();
+        let by_rows = SparseProblem::new(&rows, features, &targets, 2).by_rows();
+        for problem in [&by_columns, &by_rows] {
+            let on = |threads: usize| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap()
+                    .install(|| fit(problem, 0.1, 1e-6, 30, None).unwrap())
+            };
+            let one = on(1);
+            assert!(one.iterations > 1);
+            assert_eq!(one, on(3));
+            let (a, b) = rayon::join(
+                || fit(problem, 0.1, 1e-6, 30, None).unwrap(),
+                || fit(problem, 0.1, 1e-6, 30, None).unwrap(),
+            );
+            assert_eq!(one, a);
+            assert_eq!(one, b);
+        }
+    }
+
     /// The same weights on one thread as on several, to the last bit.
     #[test]
     fn the_weights_do_not_depend_on_the_thread_count() {
