@@ -175,6 +175,19 @@ fn a_model_with_numbers_that_are_not_finite() {
 }
 
 #[test]
+fn a_model_whose_best_evaluation_accuracy_is_impossible() {
+    let s = Setup::new();
+    s.edited_model_fails(
+        "best.json",
+        |v| {
+            v["training"]["best_eval"] =
+                serde_json::json!({"path": "data/eval.csv", "sha256": "0", "accuracy": 5.0})
+        },
+        &["best evaluation accuracy is 5", "not between 0 and 1"],
+    );
+}
+
+#[test]
 fn a_model_with_a_broken_vocabulary() {
     let s = Setup::new();
     s.edited_model_fails(

@@ -107,6 +107,73 @@ fn a_worse_model_is_refused_and_the_old_one_stays() {
     assert_eq!(read(&project.path("models/m.json.prev")), good);
 }
 
+/// The best accuracy a model file carries for its line of models.
+fn best_accuracy(model: &Path) -> f64 {
+    let json: serde_json::Value = serde_json::from_slice(&read(model)).unwrap();
+    json["training"]["best_eval"]["accuracy"]
+        .as_f64()
+        .expect("best_eval stored")
+}
+
+#[test]
+fn small_declines_cannot_add_up_past_the_best_model_so_far() {
+    let project = Project::new(500);
+    project.train(&[]).success();
+    let model = project.path("models/m.json");
+    let json: serde_json::Value = serde_json::from_slice(&read(&model)).unwrap();
+    let accuracy = json["training"]["eval"]["report"]["accuracy"]
+        .as_f64()
+        .unwrap();
+    // A fresh model is the best of its line.
+    assert_eq!(best_accuracy(&model), accuracy);
+
+    // As if an earlier model of this line had scored 0.03 higher on the same
+    // set: retraining on the same data gives the same model as the one it
+    // replaces (within the gate's tolerance of it), but 0.03 below the best.
+    let mut edited = json.clone();
+    edited["training"]["best_eval"]["accuracy"] = serde_json::json!(accuracy + 0.03);
+    std::fs::write(&model, serde_json::to_vec(&edited).unwrap()).unwrap();
+    let before = read(&model);
+    let mut cmd = draftcheck_in(project.dir.path());
+    cmd.args([
+        "train",
+        "--model",
+        "models/m.json",
+        "--max-features",
+        "3000",
+        "--test-fraction",
+        "0",
+    ]);
+    let stderr = assert_clean_failure(
+        &mut cmd,
+        1,
+        &[
+            "worse than the best model",
+            "added up",
+            "previous model was kept",
+            "--force",
+        ],
+    );
+    assert!(stderr.contains("data/eval.csv"), "{stderr}");
+    assert_eq!(read(&model), before, "the gate let the decline through");
+
+    // --force accepts it, and the new model becomes the mark to beat.
+    project
+        .train(&["--force"])
+        .success()
+        .stdout(predicate::str::contains(
+            "the new model becomes the mark to beat",
+        ));
+    let json: serde_json::Value = serde_json::from_slice(&read(&model)).unwrap();
+    let now = json["training"]["eval"]["report"]["accuracy"]
+        .as_f64()
+        .unwrap();
+    assert_eq!(best_accuracy(&model), now);
+    // And the next retrain passes again.
+    project.train(&[]).success();
+    assert_eq!(best_accuracy(&model), now);
+}
+
 #[test]
 fn the_gate_reports_both_scores_and_lets_an_equal_model_through() {
     let project = Project::new(500);

@@ -221,6 +221,7 @@ fn summary(texts: &[String], targets: &[usize], labels: &[String]) -> TrainingSu
         seed: 42,
         eval: None,
         fit: None,
+        best_eval: None,
     }
 }
 

@@ -58,6 +58,21 @@ pub struct TrainingSummary {
     /// Which solver fitted the model, and how (models written before it: none).
     #[serde(default)]
     pub fit: Option<crate::model::solver::FitReport>,
+    /// The best accuracy on the trusted evaluation set that this model or any
+    /// model it replaced reached (the promotion gate holds a new model to it,
+    /// so that small declines cannot add up; models written before it: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_eval: Option<BestEval>,
+}
+
+/// The best score a line of models reached on one evaluation set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BestEval {
+    /// The evaluation set, as the model that reached it named it.
+    pub path: String,
+    /// The set's bytes, so that a changed set is not compared with.
+    pub sha256: String,
+    pub accuracy: f64,
 }
 
 /// A model's score on a trusted evaluation set.
@@ -309,6 +324,14 @@ impl ModelFile {
         {
             return Err(format!(
                 "the temperature is {t}, outside the 0.05 to 20 a fit gives"
+            ));
+        }
+        if let Some(best) = &self.training.best_eval
+            && !(0.0..=1.0).contains(&best.accuracy)
+        {
+            return Err(format!(
+                "its best evaluation accuracy is {}, not between 0 and 1",
+                best.accuracy
             ));
         }
         if let Some(themes) = &self.themes {

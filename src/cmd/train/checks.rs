@@ -9,7 +9,7 @@ use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::eval::cv::score_dataset;
 use crate::model::Pipeline;
-use crate::model::file::{EvalSummary, ModelFile};
+use crate::model::file::{BestEval, EvalSummary, ModelFile};
 
 /// Makes sure the model can be written before any work is done: its folder
 /// exists (the default `models/` is created; the folder created is returned)
@@ -117,11 +117,42 @@ pub fn guard_replacement(args: &Args, old: &ModelFile, dataset: &Dataset) -> Res
     )
 }
 
+/// The best accuracy a line of models reached on `new`'s evaluation set:
+/// the new model's, the replaced model's at its training, or the best the
+/// replaced model carried, if on the same set (the same bytes).
+pub fn best_eval(old: Option<&ModelFile>, new: &EvalSummary) -> BestEval {
+    let mut best = BestEval {
+        path: new.path.clone(),
+        sha256: new.sha256.clone(),
+        accuracy: new.report.accuracy,
+    };
+    let Some(old) = old else {
+        return best;
+    };
+    let earlier = old.training.eval.as_ref().map(|e| BestEval {
+        path: e.path.clone(),
+        sha256: e.sha256.clone(),
+        accuracy: e.report.accuracy,
+    });
+    for candidate in [old.training.best_eval.clone(), earlier]
+        .into_iter()
+        .flatten()
+    {
+        if candidate.sha256 == best.sha256 && candidate.accuracy > best.accuracy {
+            best = candidate;
+        }
+    }
+    best
+}
+
 /// The promotion gate: refuses a replacement that scores worse on the trusted
-/// evaluation set than the model it replaces.
+/// evaluation set than the model it replaces, or than the best `best` of the
+/// models before it (so that declines each within the tolerance cannot add
+/// up), unless --force.
 pub fn gate(
     args: &Args,
     old: &Pipeline,
+    best: Option<&BestEval>,
     eval_set: Option<&Dataset>,
     new: Option<&EvalSummary>,
     say: &dyn Fn(String),
@@ -150,6 +181,35 @@ pub fn gate(
         new.report.headline(),
         diff
     ));
+    if diff >= -GATE_TOLERANCE - 1e-12
+        && let Some(best) = best.filter(|b| b.sha256 == new.sha256)
+        && new.report.accuracy < best.accuracy - GATE_TOLERANCE - 1e-12
+    {
+        say(format!(
+            "the best model before it reached {:.3} on {}: the new model is {:.3} below it",
+            best.accuracy,
+            new.path,
+            best.accuracy - new.report.accuracy
+        ));
+        if args.force {
+            say("--force replaces the previous model anyway, and the new model becomes the mark to beat".to_string());
+            return Ok(());
+        }
+        return Err(Error::new(format!(
+            "the new model is worse than the best model {} has had on {} ({:.3} against {:.3}): \
+             small declines, each within the gate's {:.2}, have added up; the previous model was kept",
+            args.model.display(),
+            new.path,
+            new.report.accuracy,
+            best.accuracy,
+            GATE_TOLERANCE
+        ))
+        .with_hint(format!(
+            "look for mislabelled or off-topic rows among the changes to {} (draftcheck evaluate shows what fails), \
+             or pass --force to accept the decline (the new model then becomes the mark to beat)",
+            args.data.data.display()
+        )));
+    }
     if diff < -GATE_TOLERANCE - 1e-12 {
         if args.force {
             say("the new model is worse, but --force replaces the previous one anyway".to_string());

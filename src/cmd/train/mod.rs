@@ -19,7 +19,7 @@ use crate::progress;
 
 mod checks;
 mod inherit;
-use checks::{gate, guard_replacement, prepare_model_folder, same_data};
+use checks::{best_eval, gate, guard_replacement, prepare_model_folder, same_data};
 
 /// How much worse (in accuracy on the evaluation set) a new model may be than the
 /// one it replaces: about one draft in a hundred, the noise of a small set.
@@ -409,9 +409,32 @@ pub fn run(args: Args) -> Result<i32> {
         )?;
         say(c.to_text().trim_end().to_string());
     }
+    // The best the models before this one reached on the same evaluation
+    // set: the gate holds the new model to it; --force past it makes the
+    // new model the mark.
+    let earlier_best = match (&previous_file, &eval) {
+        (Some(old), Some(e)) if old.labels == dataset.labels => {
+            let best = best_eval(Some(old), e);
+            (best.accuracy > e.report.accuracy).then_some(best)
+        }
+        _ => None,
+    };
     if let Some(old) = &previous {
-        gate(&args, old, eval_set.as_ref(), eval.as_ref(), &say)?;
+        gate(
+            &args,
+            old,
+            earlier_best.as_ref(),
+            eval_set.as_ref(),
+            eval.as_ref(),
+            &say,
+        )?;
     }
+    let best = eval.as_ref().map(|e| {
+        let old = previous_file
+            .as_ref()
+            .filter(|old| old.labels == dataset.labels && !args.force);
+        best_eval(old, e)
+    });
     step.set_message(format!("writing {}", args.model.display()));
 
     let model = ModelFile::new(
@@ -426,6 +449,7 @@ pub fn run(args: Args) -> Result<i32> {
             seed: args.seed,
             eval,
             fit: pipeline.fit_report().cloned(),
+            best_eval: best,
         },
     );
     if args.model.exists() {
