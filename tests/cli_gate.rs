@@ -49,19 +49,23 @@ impl Project {
         writer.flush().unwrap();
     }
 
+    /// `draftcheck train` of models/m.json on the project's data.
+    fn train_command(&self) -> assert_cmd::Command {
+        let mut cmd = draftcheck_in(self.dir.path());
+        cmd.args([
+            "train",
+            "--model",
+            "models/m.json",
+            "--max-features",
+            "3000",
+            "--test-fraction",
+            "0",
+        ]);
+        cmd
+    }
+
     fn train(&self, extra: &[&str]) -> assert_cmd::assert::Assert {
-        draftcheck_in(self.dir.path())
-            .args([
-                "train",
-                "--model",
-                "models/m.json",
-                "--max-features",
-                "3000",
-                "--test-fraction",
-                "0",
-            ])
-            .args(extra)
-            .assert()
+        self.train_command().args(extra).assert()
     }
 }
 
@@ -80,16 +84,7 @@ fn a_worse_model_is_refused_and_the_old_one_stays() {
     let good = read(&model);
 
     project.write_drafts(600, true);
-    let mut cmd = draftcheck_in(project.dir.path());
-    cmd.args([
-        "train",
-        "--model",
-        "models/m.json",
-        "--max-features",
-        "3000",
-        "--test-fraction",
-        "0",
-    ]);
+    let mut cmd = project.train_command();
     let stderr = assert_clean_failure(
         &mut cmd,
         1,
@@ -134,16 +129,7 @@ fn small_declines_cannot_add_up_past_the_best_model_so_far() {
     edited["training"]["best_eval"]["accuracy"] = serde_json::json!(accuracy + 0.03);
     std::fs::write(&model, serde_json::to_vec(&edited).unwrap()).unwrap();
     let before = read(&model);
-    let mut cmd = draftcheck_in(project.dir.path());
-    cmd.args([
-        "train",
-        "--model",
-        "models/m.json",
-        "--max-features",
-        "3000",
-        "--test-fraction",
-        "0",
-    ]);
+    let mut cmd = project.train_command();
     let stderr = assert_clean_failure(
         &mut cmd,
         1,

@@ -409,32 +409,34 @@ pub fn run(args: Args) -> Result<i32> {
         )?;
         say(c.to_text().trim_end().to_string());
     }
-    // The best the models before this one reached on the same evaluation
-    // set: the gate holds the new model to it; --force past it makes the
-    // new model the mark.
-    let earlier_best = match (&previous_file, &eval) {
-        (Some(old), Some(e)) if old.labels == dataset.labels => {
-            let best = best_eval(Some(old), e);
-            (best.accuracy > e.report.accuracy).then_some(best)
-        }
-        _ => None,
-    };
+    // The best this line of models reached on the same evaluation set (the
+    // new model's own, if it is the best): the gate holds the new model to
+    // it, and the new model carries it on, unless --force makes it the mark.
+    let lineage = eval.as_ref().map(|e| {
+        let old = previous_file
+            .as_ref()
+            .filter(|old| old.labels == dataset.labels);
+        best_eval(old, e)
+    });
+    let earlier_best = lineage.as_ref().filter(|b| {
+        eval.as_ref()
+            .is_some_and(|e| b.accuracy > e.report.accuracy)
+    });
     if let Some(old) = &previous {
         gate(
             &args,
             old,
-            earlier_best.as_ref(),
+            earlier_best,
             eval_set.as_ref(),
             eval.as_ref(),
             &say,
         )?;
     }
-    let best = eval.as_ref().map(|e| {
-        let old = previous_file
-            .as_ref()
-            .filter(|old| old.labels == dataset.labels && !args.force);
-        best_eval(old, e)
-    });
+    let best = if args.force {
+        eval.as_ref().map(|e| best_eval(None, e))
+    } else {
+        lineage
+    };
     step.set_message(format!("writing {}", args.model.display()));
 
     let model = ModelFile::new(

@@ -348,6 +348,15 @@ mod tests {
         }
     }
 
+    /// `f` on a pool of `threads` threads.
+    fn on_threads<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(f)
+    }
+
     /// With more parameters than buffers are recycled from (see
     /// `vector::buffer`), the weights are still the same to the bit on any
     /// number of threads and with several fits at once sharing the spare
@@ -370,13 +379,7 @@ mod tests {
         let by_columns = SparseProblem::new(&rows, features, &targets, 2).by_columns();
         let by_rows = SparseProblem::new(&rows, features, &targets, 2).by_rows();
         for problem in [&by_columns, &by_rows] {
-            let on = |threads: usize| {
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
-                    .build()
-                    .unwrap()
-                    .install(|| fit(problem, 0.1, 1e-6, 30, None).unwrap())
-            };
+            let on = |threads| on_threads(threads, || fit(problem, 0.1, 1e-6, 30, None).unwrap());
             let one = on(1);
             assert!(one.iterations > 1);
             assert_eq!(one, on(3));
@@ -412,13 +415,7 @@ mod tests {
         );
         let by_rows = SparseProblem::new(&rows, 3000, &targets, 3).by_rows();
         for problem in [&by_columns, &by_rows] {
-            let on = |threads: usize| {
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
-                    .build()
-                    .unwrap()
-                    .install(|| fit(problem, 1.0, 1e-6, 50, None).unwrap())
-            };
+            let on = |threads| on_threads(threads, || fit(problem, 1.0, 1e-6, 50, None).unwrap());
             let one = on(1);
             assert_eq!(one, on(2));
             assert_eq!(one, on(3));
