@@ -639,7 +639,9 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 
 def dc_train_info(run: Run) -> tuple[int | None, float | None]:
     """Terms and in-process analysis+fit seconds from draftcheck train's narration."""
-    m = re.search(r"trained on all \d+ drafts: (\d+) terms, \d+ labels, ([\d.]+) s", run.stdout + run.stderr)
+    # "trained on all N drafts: T terms, L labels, sparse solver, 31 iterations (...), 4.82 s"
+    m = re.search(r"^trained on all \d+ drafts: (\d+) terms, \d+ labels, (?:.*, )?([\d.]+) s$",
+                  run.stdout + run.stderr, re.MULTILINE)
     return (int(m.group(1)), float(m.group(2))) if m else (None, None)
 
 
