@@ -14,7 +14,14 @@ fn the_committed_model_is_reproduced_by_training_with_its_settings() {
     let dir = tempfile::tempdir().unwrap();
     let fresh = dir.path().join("fresh.json");
     draftcheck_in(&root())
-        .args(["train", "--ngrams", "1-3", "--max-iterations", "200", "--model"])
+        .args([
+            "train",
+            "--ngrams",
+            "1-3",
+            "--max-iterations",
+            "200",
+            "--model",
+        ])
         .arg(&fresh)
         .assert()
         .success();
