@@ -260,7 +260,8 @@ fn info_shows_the_model_card() {
             predicate::str::contains("labels       composed")
                 .and(predicate::str::contains("sha256"))
                 .and(predicate::str::contains("top terms for desperate"))
-                .and(predicate::str::contains("eval set     accuracy")),
+                .and(predicate::str::contains("eval set     accuracy"))
+                .and(predicate::str::contains("at most 100 iterations")),
         );
     let out = draftcheck_in(project.dir.path())
         .args(["info", "--format", "json", "--model", "models/m.json"])

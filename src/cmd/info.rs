@@ -198,9 +198,10 @@ fn card_text(model: &ModelFile, source: &str, top: &[(String, Vec<(String, f64)>
         None => "calibration  no temperature\n".to_string(),
     });
     out.push_str(&format!(
-        "settings     alpha {}, tolerance {}, n-grams {}-{}, min_df {}, max_df {}, max_features {}, {:?} weighting, language {}, markers {}\n",
+        "settings     alpha {}, tolerance {}, at most {} iterations, n-grams {}-{}, min_df {}, max_df {}, max_features {}, {:?} weighting, language {}, markers {}\n",
         s.classifier.alpha,
         s.classifier.gradient_tolerance,
+        s.classifier.max_iterations,
         s.analyzer.ngram_min,
         s.analyzer.ngram_max,
         s.vectorizer.min_df,
