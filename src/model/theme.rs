@@ -321,6 +321,10 @@ fn fit_on_used_columns(
     }
     // Old column → new (increasing, so each row stays sorted), and back.
     let columns: Vec<usize> = (0..n_features).filter(|&j| used[j]).collect();
+    if columns.is_empty() {
+        // No row has a known term: nothing to compact (and a fit needs a column).
+        return settings.fit(rows, n_features, targets, 2, None);
+    }
     let mut new_of = vec![usize::MAX; n_features];
     for (new, &old) in columns.iter().enumerate() {
         new_of[old] = new;
@@ -414,6 +418,11 @@ mod tests {
         }
         assert!(used.weights()[[0, 4]] > 1.0 && used.weights()[[0, 5]] < -1.0);
         assert!((all.intercepts()[0] - used.intercepts()[0]).abs() < 1e-6);
+        // Rows with no known term: fitted as they are, the intercept alone.
+        let empty: Vec<SparseRow> = vec![Vec::new(); 40];
+        let none = fit_on_used_columns(&settings, &empty, 10, &targets).unwrap();
+        assert_eq!(none.weights().dim(), (1, 10));
+        assert!(none.weights().iter().all(|&w| w == 0.0));
     }
 
     #[test]
