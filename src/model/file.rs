@@ -75,6 +75,17 @@ pub struct BestEval {
     pub accuracy: f64,
 }
 
+impl From<&EvalSummary> for BestEval {
+    /// The score a model reached on its evaluation set, as a mark to beat.
+    fn from(e: &EvalSummary) -> Self {
+        BestEval {
+            path: e.path.clone(),
+            sha256: e.sha256.clone(),
+            accuracy: e.report.accuracy,
+        }
+    }
+}
+
 /// A model's score on a trusted evaluation set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvalSummary {

@@ -121,19 +121,11 @@ pub fn guard_replacement(args: &Args, old: &ModelFile, dataset: &Dataset) -> Res
 /// the new model's, the replaced model's at its training, or the best the
 /// replaced model carried, if on the same set (the same bytes).
 pub fn best_eval(old: Option<&ModelFile>, new: &EvalSummary) -> BestEval {
-    let mut best = BestEval {
-        path: new.path.clone(),
-        sha256: new.sha256.clone(),
-        accuracy: new.report.accuracy,
-    };
+    let mut best = BestEval::from(new);
     let Some(old) = old else {
         return best;
     };
-    let earlier = old.training.eval.as_ref().map(|e| BestEval {
-        path: e.path.clone(),
-        sha256: e.sha256.clone(),
-        accuracy: e.report.accuracy,
-    });
+    let earlier = old.training.eval.as_ref().map(BestEval::from);
     for candidate in [old.training.best_eval.clone(), earlier]
         .into_iter()
         .flatten()

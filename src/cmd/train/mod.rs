@@ -433,7 +433,7 @@ pub fn run(args: Args) -> Result<i32> {
         )?;
     }
     let best = if args.force {
-        eval.as_ref().map(|e| best_eval(None, e))
+        eval.as_ref().map(crate::model::file::BestEval::from)
     } else {
         lineage
     };
