@@ -306,7 +306,7 @@ impl AdviceFile {
                     .iter()
                     .filter(|(_, w)| *w > 0.0)
                     .take(4)
-                    .map(|&(j, _)| terms[j].clone())
+                    .map(|&(j, _)| terms[j].to_string())
                     .collect(),
             })
             .collect();

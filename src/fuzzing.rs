@@ -166,7 +166,7 @@ pub fn advice_loader(data: &[u8]) {
                 .terms()
                 .iter()
                 .map(|term| Contribution {
-                    term: term.clone(),
+                    term: term.to_string(),
                     weight: 1.0,
                     spans: Vec::new(),
                 })
@@ -212,7 +212,12 @@ fn advice_pipeline(advice: &AdviceFile) -> Pipeline {
         if (j + k) % 2 == 0 { 1.0 } else { -0.5 }
     });
     let n_terms = terms.len();
-    let vectorizer = Vectorizer::new(VectorizerSettings::default(), terms, vec![1; n_terms], 1);
+    let vectorizer = Vectorizer::new(
+        VectorizerSettings::default(),
+        terms.into_iter().collect(),
+        vec![1; n_terms],
+        1,
+    );
     let classifier = Classifier::new(weights, ndarray::Array1::zeros(rows), labels.len());
     Pipeline::from_parts(settings, vectorizer, classifier, labels).expect("the parts fit")
 }

@@ -260,3 +260,27 @@ fn borderline_verdicts_say_so() {
         .success()
         .stdout(predicate::str::contains("Borderline"));
 }
+
+#[test]
+fn the_built_in_model_scores_as_the_committed_file_does() {
+    // The binary carries models/drafts.json in a compact form (build.rs):
+    // every figure of a verdict must be the file's own.
+    let dir = tempfile::tempdir().unwrap();
+    let drafts = [
+        "I bought you a necklace for your birthday, please call me back",
+        "Congratulations on the new job, I hope it goes brilliantly",
+        "hi",
+    ];
+    let built_in = score_json(dir.path(), &drafts);
+    let model = root().join("models/drafts.json");
+    let mut args = vec!["--model", model.to_str().unwrap()];
+    args.extend(drafts);
+    let from_file = score_json(dir.path(), &args);
+    assert_eq!(built_in.len(), drafts.len());
+    for (mut a, mut b) in built_in.into_iter().zip(from_file) {
+        assert_eq!(a["model"], "built-in");
+        a["model"].take();
+        b["model"].take();
+        assert_eq!(a, b);
+    }
+}

@@ -175,8 +175,8 @@ pub fn run(args: Args) -> Result<i32> {
                 let written = verdict
                     .contributions
                     .iter()
-                    .find(|c| &c.term == term)
-                    .map_or_else(|| term.clone(), |c| c.as_written(text));
+                    .find(|c| c.term == term)
+                    .map_or_else(|| term.to_string(), |c| c.as_written(text));
                 format!("{written} ({w:+.2})")
             })
             .collect();

@@ -60,7 +60,7 @@ pub fn top_terms(model: &ModelFile, n: usize) -> Vec<(String, Vec<(String, f64)>
             let top = order
                 .into_iter()
                 .take(n)
-                .map(|j| (terms[j].clone(), weight(j)))
+                .map(|j| (terms[j].to_string(), weight(j)))
                 .collect();
             (label.clone(), top)
         })

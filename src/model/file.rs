@@ -99,7 +99,7 @@ pub struct EvalSummary {
 #[serde(deny_unknown_fields)]
 pub struct VocabularyFile {
     pub n_docs: usize,
-    pub terms: Vec<String>,
+    pub terms: crate::text::Terms,
     pub doc_freq: Vec<usize>,
 }
 
@@ -131,6 +131,14 @@ pub struct ModelFile {
 /// Largest weight or intercept accepted. Regularised models stay far below it
 /// (the bundled model's largest is about 3); the bound keeps every logit finite.
 pub const MAX_WEIGHT: f64 = 1e6;
+
+/// Whether every weight and intercept is a finite number within
+/// [`MAX_WEIGHT`] (one comparison each, row by row, so that it vectorises:
+/// NaN and the infinities fail it too).
+pub(crate) fn all_sensible(rows: &[Vec<f64>], intercepts: &[f64]) -> bool {
+    let sensible = |ws: &[f64]| ws.iter().fold(true, |ok, w| ok & (w.abs() <= MAX_WEIGHT));
+    rows.iter().all(|r| sensible(r)) && sensible(intercepts)
+}
 
 /// Checks the `format` and `format_version` fields of a model file.
 fn check_header(format: Option<&str>, version: Option<u64>) -> std::result::Result<(), String> {
@@ -188,7 +196,7 @@ impl ModelFile {
             labels: pipeline.labels().to_vec(),
             vocabulary: VocabularyFile {
                 n_docs: vectorizer.n_docs(),
-                terms: vectorizer.terms().to_vec(),
+                terms: vectorizer.terms().clone(),
                 doc_freq: vectorizer.doc_freq().to_vec(),
             },
             weights: classifier
@@ -257,6 +265,35 @@ impl ModelFile {
         Ok(model)
     }
 
+    /// Reads the built-in model's compact form (see [`crate::model::embedded`])
+    /// into the model file it was made from, and validates it like a file read
+    /// from disk.
+    pub fn from_compact(source: &Path, bytes: &[u8]) -> Result<Self> {
+        let bad = |msg: String| {
+            Error::at(source, None, msg)
+                .with_hint("rebuild draftcheck, or pass a model file with --model")
+        };
+        let parts = crate::model::embedded::decode(bytes)
+            .map_err(|msg| bad(format!("the compact model is malformed: {msg}")))?;
+        let mut model: ModelFile = serde_json::from_str(parts.header)
+            .map_err(|e| bad(format!("the compact model's header is malformed: {e}")))?;
+        check_header(Some(&model.format), Some(model.format_version.into())).map_err(bad)?;
+        model.vocabulary.terms =
+            crate::text::Terms::from_parts(parts.term_text.to_string(), parts.term_ends)
+                .map_err(|msg| bad(format!("the compact model is malformed: {msg}")))?;
+        model.vocabulary.doc_freq = parts.doc_freq;
+        model.weights = parts.weights;
+        match &mut model.themes {
+            Some(themes) => themes.weights = parts.theme_weights,
+            None if parts.theme_weights.is_empty() => {}
+            None => return Err(bad("the compact model has theme rows but no themes".into())),
+        }
+        model
+            .validate()
+            .map_err(|msg| bad(format!("the model file is inconsistent: {msg}")))?;
+        Ok(model)
+    }
+
     /// Checks that every part has the shape the others imply.
     fn validate(&self) -> std::result::Result<(), String> {
         let n_labels = self.labels.len();
@@ -283,7 +320,7 @@ impl ModelFile {
                 vocab.doc_freq.len()
             ));
         }
-        if vocab.terms.windows(2).any(|w| w[0] >= w[1]) {
+        if !vocab.terms.is_sorted_unique() {
             return Err("the vocabulary is not sorted or has duplicate terms".into());
         }
         if vocab.doc_freq.iter().any(|&d| d == 0 || d > vocab.n_docs) {
@@ -309,25 +346,16 @@ impl ModelFile {
                 ));
             }
         }
-        if !self
-            .weights
-            .iter()
-            .flatten()
-            .chain(&self.intercepts)
-            .all(|w| w.is_finite())
-        {
-            return Err("a weight or intercept is not a finite number".into());
-        }
-        if let Some(w) = self
-            .weights
-            .iter()
-            .flatten()
-            .chain(&self.intercepts)
-            .find(|w| w.abs() > MAX_WEIGHT)
-        {
-            return Err(format!(
-                "a weight or intercept is {w:e}, beyond the {MAX_WEIGHT:e} no trained model comes near"
-            ));
+        if !all_sensible(&self.weights, &self.intercepts) {
+            let all = || self.weights.iter().flatten().chain(&self.intercepts);
+            if !all().all(|w| w.is_finite()) {
+                return Err("a weight or intercept is not a finite number".into());
+            }
+            if let Some(w) = all().find(|w| w.abs() > MAX_WEIGHT) {
+                return Err(format!(
+                    "a weight or intercept is {w:e}, beyond the {MAX_WEIGHT:e} no trained model comes near"
+                ));
+            }
         }
         self.settings.check().map_err(|e| e.message().to_string())?;
         if let Some(t) = self.temperature

@@ -2,6 +2,7 @@
 
 pub mod budget;
 pub mod classifier;
+pub mod embedded;
 pub mod file;
 pub mod packed;
 pub mod pipeline;

@@ -445,7 +445,7 @@ impl Pipeline {
             .contributions
             .iter()
             .map(|&(j, weight)| Contribution {
-                term: self.vectorizer.terms()[j].clone(),
+                term: self.vectorizer.terms()[j].to_string(),
                 weight,
                 spans: spans.remove(&j).unwrap_or_default(),
             })

@@ -5,11 +5,13 @@ use std::path::Path;
 
 use crate::cmd::DEFAULT_MODEL;
 use crate::error::{Error, Result};
-use crate::model::Pipeline;
 use crate::model::file::{ModelFile, load};
+use crate::model::{Pipeline, embedded};
 
-/// The model compiled into the binary (empty if none was committed at build time).
-const EMBEDDED_MODEL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/embedded_model.json"));
+/// The model compiled into the binary: `build.rs` writes models/drafts.json in
+/// the compact form (see [`crate::model::embedded`]), or as it is if that
+/// fails; empty if none was committed at build time.
+const EMBEDDED_MODEL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/embedded_model.bin"));
 
 /// A loaded model and where it came from.
 pub struct LoadedModel {
@@ -34,7 +36,12 @@ pub fn resolve_model_file(explicit: Option<&Path>) -> Result<(ModelFile, String)
                 .with_hint("train one with `draftcheck train`, or pass --model PATH"),
         );
     }
-    let model = ModelFile::from_slice(Path::new("<built-in model>"), EMBEDDED_MODEL)?;
+    let source = Path::new("<built-in model>");
+    let model = if embedded::is_compact(EMBEDDED_MODEL) {
+        ModelFile::from_compact(source, EMBEDDED_MODEL)?
+    } else {
+        ModelFile::from_slice(source, EMBEDDED_MODEL)?
+    };
     Ok((model, "built-in".to_string()))
 }
 

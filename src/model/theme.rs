@@ -276,13 +276,7 @@ impl ThemeFile {
                 "a theme's weights do not have {n_features} entries, one per term"
             ));
         }
-        if self
-            .weights
-            .iter()
-            .flatten()
-            .chain(&self.intercepts)
-            .any(|w| !w.is_finite() || w.abs() > crate::model::file::MAX_WEIGHT)
-        {
+        if !crate::model::file::all_sensible(&self.weights, &self.intercepts) {
             return Err("a theme weight is not a finite number of sensible size".into());
         }
         let thresholds = if self.thresholds.is_empty() {

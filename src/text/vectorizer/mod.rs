@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::checked::Checked;
 use crate::error::{Error, Result};
-use crate::text::Corpus;
 use crate::text::corpus::FeatureMap;
+use crate::text::{Corpus, Terms};
 
 /// How a term's count in a document becomes its weight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -197,7 +197,7 @@ impl CheckedVectorizerSettings {
         for (feature, (_, stats)) in kept.iter().enumerate() {
             map.0[stats.id as usize] = feature as u32;
         }
-        let vocabulary: Vec<String> = kept.iter().map(|(t, _)| t.to_string()).collect();
+        let vocabulary: Terms = kept.iter().map(|(t, _)| t).collect();
         let doc_freq: Vec<usize> = kept.iter().map(|(_, s)| s.df).collect();
         Ok((
             Vectorizer::new(self.get().clone(), vocabulary, doc_freq, n_docs),
@@ -241,7 +241,7 @@ pub type SparseRow = Vec<(usize, f64)>;
 #[derive(Debug, Clone)]
 pub struct Vectorizer {
     settings: VectorizerSettings,
-    terms: Vec<String>,
+    terms: Terms,
     doc_freq: Vec<usize>,
     n_docs: usize,
     idf: Vec<f64>,
@@ -266,7 +266,7 @@ impl Vectorizer {
     /// looked up by binary search, so loading builds no index.
     pub fn new(
         settings: VectorizerSettings,
-        terms: Vec<String>,
+        terms: Terms,
         doc_freq: Vec<usize>,
         n_docs: usize,
     ) -> Self {
@@ -274,7 +274,7 @@ impl Vectorizer {
             .iter()
             .map(|&df| ((1.0 + n_docs as f64) / (1.0 + df as f64)).ln() + 1.0)
             .collect();
-        debug_assert!(terms.windows(2).all(|w| w[0] < w[1]), "sorted terms");
+        debug_assert!(terms.is_sorted_unique(), "sorted terms");
         Vectorizer {
             settings,
             terms,
@@ -290,7 +290,7 @@ impl Vectorizer {
     }
 
     /// The vocabulary, in feature-index order.
-    pub fn terms(&self) -> &[String] {
+    pub fn terms(&self) -> &Terms {
         &self.terms
     }
 
@@ -316,7 +316,7 @@ impl Vectorizer {
     pub fn index_of(&self, term: &str) -> Option<usize> {
         match self.index.get() {
             Some(index) => index.get(term).copied(),
-            None => self.terms.binary_search_by(|t| t.as_str().cmp(term)).ok(),
+            None => self.terms.binary_search(term).ok(),
         }
     }
 
@@ -328,7 +328,7 @@ impl Vectorizer {
             self.terms
                 .iter()
                 .enumerate()
-                .map(|(i, t)| (t.clone(), i))
+                .map(|(i, t)| (t.to_string(), i))
                 .collect()
         });
     }

@@ -23,7 +23,7 @@ fn vocabulary_is_sorted_and_filtered_by_min_df() {
         ..VectorizerSettings::default()
     };
     let v = fit(&settings, &corpus);
-    assert_eq!(v.terms(), ["a", "b"]);
+    assert_eq!(*v.terms(), ["a", "b"]);
     assert_eq!(v.doc_freq(), [3, 2]);
 }
 
@@ -35,7 +35,7 @@ fn max_df_drops_terms_in_too_many_documents() {
         max_df: 0.75,
         ..VectorizerSettings::default()
     };
-    assert_eq!(fit(&settings, &corpus).terms(), ["b", "c"]);
+    assert_eq!(*fit(&settings, &corpus).terms(), ["b", "c"]);
 }
 
 #[test]
