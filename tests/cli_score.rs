@@ -283,4 +283,17 @@ fn the_built_in_model_scores_as_the_committed_file_does() {
         b["model"].take();
         assert_eq!(a, b);
     }
+    // And every figure `info` prints: the training report, the themes, the
+    // strongest terms.
+    let info = |args: &[&str]| -> serde_json::Value {
+        let out = assert_works(
+            draftcheck_in(dir.path())
+                .args(["info", "--format", "json", "--top", "40"])
+                .args(args),
+        );
+        let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["model"].take();
+        v
+    };
+    assert_eq!(info(&[]), info(&["--model", model.to_str().unwrap()]));
 }

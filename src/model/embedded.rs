@@ -71,6 +71,11 @@ pub fn decode(bytes: &[u8]) -> Result<Parts<'_>, String> {
     let n_terms = r.len()?;
     let n_rows = r.len()?;
     let n_theme_rows = r.len()?;
+    if n_terms == 0 && n_rows + n_theme_rows > 0 {
+        // Rows of no numbers take no bytes: refuse them rather than make
+        // billions of empty rows.
+        return Err("it has weight rows but no terms".into());
+    }
     // Every count is checked against the bytes left before anything of that
     // size is allocated.
     let ends = r.take_array(n_terms, 4)?;
@@ -171,6 +176,14 @@ pub fn encode(json: &[u8]) -> Result<Vec<u8>, String> {
     } else {
         Vec::new()
     };
+    if doc_freq.len() != terms.len() {
+        // The JSON path says so more clearly: let it.
+        return Err(format!(
+            "{} terms but {} document frequencies",
+            terms.len(),
+            doc_freq.len()
+        ));
+    }
     let header = serde_json::to_vec(&model).map_err(|e| e.to_string())?;
     out.extend_from_slice(MAGIC);
     put_u32(&mut out, VERSION as usize)?;
@@ -336,6 +349,13 @@ mod tests {
             error.contains("m.bin") && error.contains("not a finite number"),
             "{error}"
         );
+        // Rows over no terms would take no bytes at all.
+        let mut empty = MAGIC.to_vec();
+        for n in [VERSION, 2, 0, 0, u32::MAX, 0] {
+            empty.extend_from_slice(&n.to_le_bytes());
+        }
+        empty.splice(16..16, *b"{}");
+        assert!(decode(&empty).unwrap_err().contains("rows but no terms"));
         let mut version = compact;
         version[8] = 9;
         assert!(decode(&version).unwrap_err().contains("layout 9"));
@@ -348,6 +368,12 @@ mod tests {
             encode(b"{\"weights\": []}")
                 .unwrap_err()
                 .contains("vocabulary.terms")
+        );
+        let mismatch = br#"{"vocabulary": {"terms": ["a"], "doc_freq": []}, "weights": []}"#;
+        assert!(
+            encode(mismatch)
+                .unwrap_err()
+                .contains("1 terms but 0 document")
         );
     }
 }

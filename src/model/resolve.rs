@@ -53,3 +53,25 @@ pub fn resolve_model(explicit: Option<&Path>) -> Result<LoadedModel> {
         source,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_model_is_the_committed_file_to_the_bit() {
+        // What build.rs wrote, read as `score` reads it, against the JSON
+        // (compared as JSON text, which is exact for every number).
+        assert!(
+            embedded::is_compact(EMBEDDED_MODEL),
+            "build.rs fell back to JSON"
+        );
+        let json = std::fs::read(DEFAULT_MODEL).unwrap();
+        let built_in = ModelFile::from_compact(Path::new("<built-in>"), EMBEDDED_MODEL).unwrap();
+        let file = ModelFile::from_slice(Path::new(DEFAULT_MODEL), &json).unwrap();
+        assert_eq!(
+            serde_json::to_string(&built_in).unwrap(),
+            serde_json::to_string(&file).unwrap()
+        );
+    }
+}

@@ -144,9 +144,6 @@ impl<'de> Visitor<'de> for TermsVisitor {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Terms, A::Error> {
         let mut terms = Terms::new();
-        if let Some(n) = seq.size_hint() {
-            terms.ends.reserve(n);
-        }
         while seq.next_element_seed(Append(&mut terms))?.is_some() {}
         Ok(terms)
     }
@@ -207,10 +204,18 @@ mod tests {
         assert_eq!(format!("{back:?}"), r#"["", "\"q\"", "a", "b c", "é"]"#);
         assert!(serde_json::from_str::<Terms>("[1]").is_err());
         assert!(serde_json::from_str::<Terms>(r#""a""#).is_err());
-        let unsorted: Terms = ["b", "a"].into_iter().collect();
-        assert!(!unsorted.is_sorted_unique());
-        let repeated: Terms = ["a", "a"].into_iter().collect();
-        assert!(!repeated.is_sorted_unique());
+        for bad in [
+            ["b", "a", "c"],
+            ["a", "c", "b"],
+            ["a", "b", "b"],
+            ["a", "a", "b"],
+            ["ab", "a", "b"],
+        ] {
+            let terms: Terms = bad.into_iter().collect();
+            assert!(!terms.is_sorted_unique(), "{bad:?}");
+        }
+        let prefixes: Terms = ["a", "ab", "abc", "b"].into_iter().collect();
+        assert!(prefixes.is_sorted_unique());
     }
 
     #[test]
