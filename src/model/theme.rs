@@ -148,13 +148,16 @@ impl Themes {
                 let targets = &learned[t].1;
                 match fold {
                     None => Ok(Fitted::All(fit_on_used_columns(
-                        &loose, rows, n_features, targets,
+                        &loose,
+                        &rows.iter().collect::<Vec<_>>(),
+                        n_features,
+                        targets,
                     )?)),
                     Some(f) => {
                         let test = &folds[t][f];
                         let train = complement(targets.len(), test);
-                        let train_rows: Vec<SparseRow> =
-                            train.iter().map(|&i| rows[i].clone()).collect();
+                        // Borrowed: the fit makes its own compact copy.
+                        let train_rows: Vec<&SparseRow> = train.iter().map(|&i| &rows[i]).collect();
                         let y: Vec<usize> = train.iter().map(|&i| targets[i]).collect();
                         let c = fit_on_used_columns(&loose, &train_rows, n_features, &y)?;
                         Ok(Fitted::Fold(
@@ -303,13 +306,13 @@ impl ThemeFile {
 /// theme fits are most of the time of `train` on the bundled drafts).
 fn fit_on_used_columns(
     settings: &CheckedClassifierSettings,
-    rows: &[SparseRow],
+    rows: &[&SparseRow],
     n_features: usize,
     targets: &[usize],
 ) -> Result<Classifier> {
     let mut used = vec![false; n_features];
     for row in rows {
-        for &(j, _) in row {
+        for &(j, _) in row.iter() {
             used[j] = true;
         }
     }
@@ -317,7 +320,8 @@ fn fit_on_used_columns(
     let columns: Vec<usize> = (0..n_features).filter(|&j| used[j]).collect();
     if columns.is_empty() {
         // No row has a known term: nothing to compact (and a fit needs a column).
-        return settings.fit(rows, n_features, targets, 2, None);
+        let empty = vec![SparseRow::new(); rows.len()];
+        return settings.fit(&empty, n_features, targets, 2, None);
     }
     let mut new_of = vec![usize::MAX; n_features];
     for (new, &old) in columns.iter().enumerate() {
@@ -400,7 +404,8 @@ mod tests {
         .check()
         .unwrap();
         let all = settings.fit(&rows, 10, &targets, 2, None).unwrap();
-        let used = fit_on_used_columns(&settings, &rows, 10, &targets).unwrap();
+        let used =
+            fit_on_used_columns(&settings, &rows.iter().collect::<Vec<_>>(), 10, &targets).unwrap();
         assert_eq!(used.weights().dim(), (1, 10));
         for j in [0, 2, 3, 6, 7, 9] {
             assert_eq!(used.weights()[[0, j]], 0.0, "unused column {j}");
@@ -414,7 +419,8 @@ mod tests {
         assert!((all.intercepts()[0] - used.intercepts()[0]).abs() < 1e-6);
         // Rows with no known term: fitted as they are, the intercept alone.
         let empty: Vec<SparseRow> = vec![Vec::new(); 40];
-        let none = fit_on_used_columns(&settings, &empty, 10, &targets).unwrap();
+        let none = fit_on_used_columns(&settings, &empty.iter().collect::<Vec<_>>(), 10, &targets)
+            .unwrap();
         assert_eq!(none.weights().dim(), (1, 10));
         assert!(none.weights().iter().all(|&w| w == 0.0));
     }
