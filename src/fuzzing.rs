@@ -13,6 +13,7 @@ use crate::advice::AdviceFile;
 use crate::csv_format::Records;
 use crate::dataset::parse_labelled;
 use crate::model::classifier::Classifier;
+use crate::model::embedded;
 use crate::model::file::ModelFile;
 use crate::model::{Contribution, Pipeline, Settings, Verdict};
 use crate::text::{AnalyzerSettings, Vectorizer, VectorizerSettings};
@@ -64,9 +65,17 @@ pub fn csv_loader(data: &[u8]) {
 /// few drafts, and check that the model saves to a file that loads again.
 pub fn model_loader(data: &[u8]) {
     let source = Path::new("fuzz-model.json");
+    // The built-in model's compact form, with the input as its body (after
+    // the magic and the layout version): damaged counts, header and arrays
+    // must be errors, never a panic or an allocation out of bounds.
+    let mut compact = embedded::MAGIC.to_vec();
+    compact.extend_from_slice(&embedded::VERSION.to_le_bytes());
+    compact.extend_from_slice(data);
+    let _ = ModelFile::from_compact(source, &compact);
     let Ok(model) = ModelFile::from_slice(source, data) else {
         return;
     };
+
     let Ok(pipeline) = model.to_pipeline() else {
         return;
     };
@@ -75,8 +84,20 @@ pub fn model_loader(data: &[u8]) {
     }
     let resaved = ModelFile::new(&pipeline, model.training.clone());
     let json = serde_json::to_vec(&resaved).expect("a model serialises");
-    if let Err(e) = ModelFile::from_slice(source, &json) {
-        panic!("a loaded model saved to a file that does not load: {e}");
+    let reloaded = match ModelFile::from_slice(source, &json) {
+        Ok(m) => m,
+        Err(e) => panic!("a loaded model saved to a file that does not load: {e}"),
+    };
+    // The file as `train` writes it compacts (as build.rs does the bundled
+    // one), and reads back the same to the bit.
+    let compact = embedded::encode(&json).expect("a saved model compacts");
+    match ModelFile::from_compact(source, &compact) {
+        Ok(back) => assert_eq!(
+            serde_json::to_string(&back).expect("a model serialises"),
+            serde_json::to_string(&reloaded).expect("a model serialises"),
+            "a model read back from its compact form differs"
+        ),
+        Err(e) => panic!("a saved model's compact form does not load: {e}"),
     }
 }
 
