@@ -71,10 +71,14 @@ pub fn decode(bytes: &[u8]) -> Result<Parts<'_>, String> {
     let n_terms = r.len()?;
     let n_rows = r.len()?;
     let n_theme_rows = r.len()?;
-    if n_terms == 0 && n_rows + n_theme_rows > 0 {
-        // Rows of no numbers take no bytes: refuse them rather than make
-        // billions of empty rows.
-        return Err("it has weight rows but no terms".into());
+    if n_rows + n_theme_rows > header_len {
+        // Each row belongs to a label or a theme the header names, in more
+        // than a byte each; this bounds the rows even over no terms, where
+        // they take no bytes at all.
+        return Err(format!(
+            "it has {} weight rows, more than its header of {header_len} bytes names",
+            n_rows + n_theme_rows
+        ));
     }
     // Every count is checked against the bytes left before anything of that
     // size is allocated.
@@ -355,7 +359,19 @@ mod tests {
             empty.extend_from_slice(&n.to_le_bytes());
         }
         empty.splice(16..16, *b"{}");
-        assert!(decode(&empty).unwrap_err().contains("rows but no terms"));
+        assert!(
+            decode(&empty)
+                .unwrap_err()
+                .contains("more than its header of 2 bytes")
+        );
+        // Rows over no terms are a model that decodes (its checks come after).
+        let mut no_terms = MAGIC.to_vec();
+        for n in [VERSION, 2, 0, 1, 0, 0] {
+            no_terms.extend_from_slice(&n.to_le_bytes());
+        }
+        no_terms.splice(16..16, *b"{}");
+        let parts = decode(&no_terms).unwrap();
+        assert_eq!(parts.weights, vec![Vec::<f64>::new()]);
         let mut version = compact;
         version[8] = 9;
         assert!(decode(&version).unwrap_err().contains("layout 9"));
