@@ -80,33 +80,17 @@ pub fn decode(bytes: &[u8]) -> Result<Parts<'_>, String> {
             n_rows + n_theme_rows
         ));
     }
-    // Every count is checked against the bytes left before anything of that
-    // size is allocated.
-    let ends = r.take_array(n_terms, 4)?;
+    let term_ends = r.lens(n_terms)?;
     let text_len = r.len()?;
     let term_text = std::str::from_utf8(r.take(text_len)?)
         .map_err(|e| format!("its terms are not UTF-8 ({e})"))?;
-    let term_ends = ends
-        .chunks_exact(4)
-        .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize)
-        .collect();
-    let doc_freq = r
-        .take_array(n_terms, 4)?
-        .chunks_exact(4)
-        .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize)
-        .collect();
-    let mut rows = |n: usize| -> Result<Vec<Vec<f64>>, String> {
-        (0..n)
-            .map(|_| {
-                Ok(r.take_array(n_terms, 8)?
-                    .chunks_exact(8)
-                    .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
-                    .collect())
-            })
-            .collect()
-    };
-    let weights = rows(n_rows)?;
-    let theme_weights = rows(n_theme_rows)?;
+    let doc_freq = r.lens(n_terms)?;
+    let weights = (0..n_rows)
+        .map(|_| r.f64s(n_terms))
+        .collect::<Result<_, _>>()?;
+    let theme_weights = (0..n_theme_rows)
+        .map(|_| r.f64s(n_terms))
+        .collect::<Result<_, _>>()?;
     if r.at != bytes.len() {
         return Err(format!(
             "{} bytes follow the last theme row",
@@ -147,11 +131,31 @@ impl<'a> Reader<'a> {
         Ok(piece)
     }
 
+    /// `n` numbers of `width` bytes, checked against the bytes left before
+    /// anything of that size is allocated.
     fn take_array(&mut self, n: usize, width: usize) -> Result<&'a [u8], String> {
         let bytes = n
             .checked_mul(width)
             .ok_or_else(|| format!("an array of {n} numbers is too large"))?;
         self.take(bytes)
+    }
+
+    /// `n` lengths or counts (u32 each).
+    fn lens(&mut self, n: usize) -> Result<Vec<usize>, String> {
+        Ok(self
+            .take_array(n, 4)?
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize)
+            .collect())
+    }
+
+    /// `n` numbers (f64 each).
+    fn f64s(&mut self, n: usize) -> Result<Vec<f64>, String> {
+        Ok(self
+            .take_array(n, 8)?
+            .chunks_exact(8)
+            .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+            .collect())
     }
 
     fn u32(&mut self) -> Result<u32, String> {
