@@ -166,7 +166,7 @@ pub fn fit(
             start[d * k + out] = init.intercepts()[out];
         }
     }
-    let start = Weights(start);
+    let start = Weights::new(start);
     let objective = Objective {
         problem,
         alpha,
@@ -198,7 +198,7 @@ pub fn fit(
         .as_ref()
         .or(state.param.as_ref())
         .ok_or_else(|| Error::new("the sparse solver returned no weights"))?;
-    let best = best.as_slice();
+    let best = best.values();
     let mut weights = Array2::<f64>::zeros((k, d));
     let mut intercepts = Array1::<f64>::zeros(k);
     for out in 0..k {
@@ -249,12 +249,12 @@ impl Objective<'_> {
     fn evaluate(&self, w: &Weights) -> (f64, Weights) {
         let mut cache = self.cache.lock().expect("not poisoned");
         if let Some((point, loss, gradient)) = cache.as_ref()
-            && point == w
+            && (point.is(w) || point == w)
         {
             return (*loss, gradient.clone());
         }
-        let (loss, gradient) = loss_and_gradient(self.problem, self.alpha, w.as_slice());
-        let gradient = Weights(gradient);
+        let (loss, gradient) = loss_and_gradient(self.problem, self.alpha, &w.values());
+        let gradient = Weights::new(gradient);
         *cache = Some((w.clone(), loss, gradient.clone()));
         *self.evaluations.lock().expect("not poisoned") += 1;
         (loss, gradient)
