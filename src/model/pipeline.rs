@@ -107,22 +107,36 @@ impl Trainer {
         Corpus::analyze(&self.analyzer, texts)
     }
 
-    /// Fits the vocabulary on `documents` (term ids into `terms`), turns them into
-    /// feature rows and builds the solver's problem, checking the memory budget
-    /// before the matrix is allocated (the dense one) or as it grows (the sparse one).
-    fn problem(
+    /// Fits the vocabulary on `documents` (term ids into the corpus's terms),
+    /// with the corpus's map into it. [`Trainer::fit`] fits its own; one fitted
+    /// here ahead serves [`Trainer::fit_on`] and whatever else needs the final
+    /// model's features before its classifier is fitted (the themes).
+    pub fn vocabulary(
         &self,
-        terms: &[String],
+        corpus: &Corpus,
         documents: &[&[u32]],
         targets: &[usize],
         n_labels: usize,
-    ) -> Result<(Vectorizer, Problem)> {
-        let (vectorizer, map) = self
-            .vectorizer
-            .fit_ids(terms, documents, targets, n_labels)?;
-        let n_features = vectorizer.len();
+    ) -> Result<Vocabulary> {
+        let (vectorizer, map) =
+            self.vectorizer
+                .fit_ids(corpus.terms(), documents, targets, n_labels)?;
+        Ok(Vocabulary { vectorizer, map })
+    }
+
+    /// Turns `documents` into feature rows of `vocabulary` and builds the
+    /// solver's problem, checking the memory budget before the matrix is
+    /// allocated (the dense one) or as it grows (the sparse one).
+    fn problem(
+        &self,
+        vocabulary: &Vocabulary,
+        documents: &[&[u32]],
+        targets: &[usize],
+        n_labels: usize,
+    ) -> Result<Problem> {
+        let n_features = vocabulary.vectorizer.len();
         let solver = self.classifier.solver.resolve(documents.len(), n_features);
-        let transform = |d: &&[u32]| vectorizer.transform_indices(map.features(d));
+        let transform = |d: &&[u32]| vocabulary.row(d);
         let problem = match solver {
             Solver::Linfa => {
                 budget::check_dense(documents.len(), n_features, self.memory_budget)?;
@@ -151,7 +165,7 @@ impl Trainer {
                 Problem::Sparse(builder.finish(targets, n_labels))
             }
         };
-        Ok((vectorizer, problem))
+        Ok(problem)
     }
 
     /// Fits the vocabulary and the classifier on analysed documents, from scratch.
@@ -163,13 +177,25 @@ impl Trainer {
         targets: &[usize],
         labels: &[String],
     ) -> Result<Pipeline> {
-        let (vectorizer, problem) =
-            self.problem(corpus.terms(), documents, targets, labels.len())?;
-        let (classifier, report) = self.classifier.fit_problem(&problem, None, None)?;
-        self.assemble(vectorizer, classifier, report, labels)
+        let vocabulary = self.vocabulary(corpus, documents, targets, labels.len())?;
+        self.fit_on(vocabulary, documents, targets, labels)
     }
 
-    /// Like [`Trainer::fit`], but starts the solver from `previous` when it was
+    /// Like [`Trainer::fit`], on a vocabulary fitted ahead on the same
+    /// documents (see [`Trainer::vocabulary`]).
+    pub fn fit_on(
+        &self,
+        vocabulary: Vocabulary,
+        documents: &[&[u32]],
+        targets: &[usize],
+        labels: &[String],
+    ) -> Result<Pipeline> {
+        let problem = self.problem(&vocabulary, documents, targets, labels.len())?;
+        let (classifier, report) = self.classifier.fit_problem(&problem, None, None)?;
+        self.assemble(vocabulary.vectorizer, classifier, report, labels)
+    }
+
+    /// Like [`Trainer::fit_on`], but starts the solver from `previous` when it was
     /// trained with the same settings and labels (its weights mapped onto the new
     /// vocabulary): one fit, from a point near the optimum. Both starts stop at
     /// the same gradient tolerance, so they land within [`WARM_START_TOLERANCE`]
@@ -178,7 +204,7 @@ impl Trainer {
     /// apart. See [`WarmOptions`] for a cold fit beside it, too.
     pub fn fit_from(
         &self,
-        corpus: &Corpus,
+        vocabulary: Vocabulary,
         documents: &[&[u32]],
         targets: &[usize],
         labels: &[String],
@@ -188,8 +214,8 @@ impl Trainer {
             stop_at,
         }: WarmOptions,
     ) -> Result<(Pipeline, Option<WarmStart>)> {
-        let (vectorizer, problem) =
-            self.problem(corpus.terms(), documents, targets, labels.len())?;
+        let problem = self.problem(&vocabulary, documents, targets, labels.len())?;
+        let vectorizer = vocabulary.vectorizer;
         let classifier_settings = &self.classifier;
         let Some(init) = previous.warm_start_for(&self.settings, &vectorizer, labels) else {
             let (classifier, report) = classifier_settings.fit_problem(&problem, None, stop_at)?;
@@ -237,6 +263,31 @@ impl Trainer {
             fit_report: Some(fit_report),
             themes: None,
         })
+    }
+}
+
+/// A vocabulary fitted on a corpus's documents, with the map from the
+/// corpus's term ids into it.
+#[derive(Debug, Clone)]
+pub struct Vocabulary {
+    vectorizer: Vectorizer,
+    map: FeatureMap,
+}
+
+impl Vocabulary {
+    /// Terms kept: the number of features.
+    pub fn len(&self) -> usize {
+        self.vectorizer.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.vectorizer.is_empty()
+    }
+
+    /// The feature row of a document of the corpus it was fitted on.
+    pub fn row(&self, document: &[u32]) -> SparseRow {
+        self.vectorizer
+            .transform_indices(self.map.features(document))
     }
 }
 
