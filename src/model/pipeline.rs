@@ -191,8 +191,10 @@ impl Trainer {
         labels: &[String],
     ) -> Result<Pipeline> {
         let problem = self.problem(&vocabulary, documents, targets, labels.len())?;
+        // The map is one number per corpus term: not kept through the fit.
+        let vectorizer = vocabulary.into_vectorizer();
         let (classifier, report) = self.classifier.fit_problem(&problem, None, None)?;
-        self.assemble(vocabulary.vectorizer, classifier, report, labels)
+        self.assemble(vectorizer, classifier, report, labels)
     }
 
     /// Like [`Trainer::fit_on`], but starts the solver from `previous` when it was
@@ -215,7 +217,7 @@ impl Trainer {
         }: WarmOptions,
     ) -> Result<(Pipeline, Option<WarmStart>)> {
         let problem = self.problem(&vocabulary, documents, targets, labels.len())?;
-        let vectorizer = vocabulary.vectorizer;
+        let vectorizer = vocabulary.into_vectorizer();
         let classifier_settings = &self.classifier;
         let Some(init) = previous.warm_start_for(&self.settings, &vectorizer, labels) else {
             let (classifier, report) = classifier_settings.fit_problem(&problem, None, stop_at)?;
@@ -288,6 +290,11 @@ impl Vocabulary {
     pub fn row(&self, document: &[u32]) -> SparseRow {
         self.vectorizer
             .transform_indices(self.map.features(document))
+    }
+
+    /// The vocabulary alone, its map into the corpus dropped.
+    fn into_vectorizer(self) -> Vectorizer {
+        self.vectorizer
     }
 }
 
@@ -452,6 +459,14 @@ impl Pipeline {
     /// Label probabilities of an analysed document (for evaluation).
     pub fn probabilities_terms(&self, terms: &[String]) -> Vec<f64> {
         self.classifier.probabilities(&self.transform(terms))
+    }
+
+    /// This model's vocabulary (a copy), with `corpus`'s map into it.
+    pub fn vocabulary(&self, corpus: &Corpus) -> Vocabulary {
+        Vocabulary {
+            vectorizer: self.vectorizer.clone(),
+            map: self.feature_map(corpus),
+        }
     }
 
     /// Each term of a corpus to its feature index in this model's vocabulary.

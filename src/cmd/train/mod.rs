@@ -12,7 +12,7 @@ use crate::eval::cv::{Labelled, default_eval_path, fit_and_evaluate, score_datas
 use crate::eval::split::train_test_split;
 use crate::files::read_file;
 use crate::model::file::{EvalSummary, ModelFile, load};
-use crate::model::pipeline::{WarmOptions, WarmStart};
+use crate::model::pipeline::{Vocabulary, WarmOptions, WarmStart};
 use crate::model::temperature;
 use crate::model::theme::Themes;
 use crate::model::{Pipeline, TrainingSummary};
@@ -232,16 +232,16 @@ pub fn run(args: Args) -> Result<i32> {
         )
     });
     let all = documents.all();
-    // The final model's vocabulary, fitted ahead: the themes' fits take a
-    // copy, so that they need not wait for the final fit.
-    let vocabulary =
-        trainer.vocabulary(&documents, &all, &dataset.targets, dataset.labels.len())?;
+    // The final model's vocabulary, fitted before its classifier, so that the
+    // themes' fits can start on it (with a copy) without waiting for the
+    // final fit.
+    let fit_vocabulary =
+        || trainer.vocabulary(&documents, &all, &dataset.targets, dataset.labels.len());
     // Themes, when the data says what each desperate draft does.
     let theme_cells = crate::dataset::read_optional_column(&args.data.data, "theme")?
         .filter(|cells| cells.len() == dataset.len());
-    let theme_vocabulary = theme_cells.as_ref().map(|_| vocabulary.clone());
-    let themes_fit = || -> Result<Option<(Option<Themes>, usize)>> {
-        let (Some(cells), Some(vocabulary)) = (&theme_cells, &theme_vocabulary) else {
+    let themes_fit = |vocabulary: &Vocabulary| -> Result<Option<(Option<Themes>, usize)>> {
+        let Some(cells) = &theme_cells else {
             return Ok(None);
         };
         let (mut rows, mut themes) = (Vec::new(), Vec::new());
@@ -265,7 +265,9 @@ pub fn run(args: Args) -> Result<i32> {
     // The final fit starts from `start`'s weights when it has the same
     // settings and labels (a warm start), unless --cold; with `stop_at`, it
     // stops at that gradient norm per row if the tolerance is below it.
-    let final_fit = |start: Option<&Pipeline>, stop_at: Option<f64>| match (start, args.cold) {
+    let final_fit = |vocabulary: Vocabulary, start: Option<&Pipeline>, stop_at: Option<f64>| match (
+        start, args.cold,
+    ) {
         (Some(start), false) => trainer.fit_from(
             vocabulary,
             &all,
@@ -301,9 +303,15 @@ pub fn run(args: Args) -> Result<i32> {
     // on large data.
     let side_by_side = documents.occurrences() <= SIDE_BY_SIDE_OCCURRENCES;
     let (heldout, fitted, start, themes) = if side_by_side {
+        let vocabulary = fit_vocabulary()?;
+        let for_themes = theme_cells.as_ref().map(|_| vocabulary.clone());
         let ((heldout, fitted), themes) = rayon::join(
-            || rayon::join(heldout_fit, || final_fit(previous.as_ref(), None)),
-            themes_fit,
+            || {
+                rayon::join(heldout_fit, || {
+                    final_fit(vocabulary, previous.as_ref(), None)
+                })
+            },
+            || for_themes.as_ref().map_or(Ok(None), themes_fit),
         );
         (heldout, fitted, WarmFrom::Previous, themes)
     } else {
@@ -317,9 +325,16 @@ pub fn run(args: Args) -> Result<i32> {
             }
             (None, None) => (None, None, WarmFrom::Previous),
         };
-        let fitted = final_fit(start, stop_at);
-        (Ok(heldout), fitted, from, themes_fit())
+        let fitted = final_fit(fit_vocabulary()?, start, stop_at)?;
+        // The themes' rows from the final model's vocabulary, mapped again
+        // (no copy of it was kept through the final fit).
+        let themes = match &theme_cells {
+            Some(_) => themes_fit(&fitted.0.vocabulary(&documents)),
+            None => Ok(None),
+        };
+        (Ok(heldout), Ok(fitted), from, themes)
     };
+    drop(theme_cells);
     let heldout = heldout?;
     let (pipeline, warm) = fitted?;
     // Calibration: one temperature, fitted on the held-out fit's predictions
@@ -353,7 +368,6 @@ pub fn run(args: Args) -> Result<i32> {
         }
         None => pipeline,
     };
-    drop(theme_vocabulary);
     match &heldout {
         None => say("held-out evaluation skipped (--test-fraction 0)".to_string()),
         Some(report) => say(format!(
