@@ -32,8 +32,9 @@ fn softplus(z: f64) -> f64 {
     z.max(0.0) + (-z.abs()).exp().ln_1p()
 }
 
-/// [`sigmoid`](crate::model::classifier::sigmoid)`(z)` and [`softplus`]`(z)`,
-/// to the bit, from one exponential: both take `e^-|z|`.
+/// [`sigmoid`](crate::model::classifier::sigmoid)`(z)` and `softplus(z)`
+/// (`ln(1 + e^z)`, without overflow), to the bit, from one exponential: both
+/// take `e^-|z|`. (A NaN comes out a NaN, its sign unspecified.)
 #[inline(always)]
 fn sigmoid_and_softplus(z: f64) -> (f64, f64) {
     let e = (-z.abs()).exp();

@@ -429,4 +429,46 @@ mod tests {
         let diff = crate::model::warm::max_difference(&a.classifier, &b.classifier);
         assert!(diff < 1e-4, "{diff}");
     }
+
+    /// Whole fits give the same result to the bit with the vectors' shared
+    /// numbers, lazy scales and remembered dot products as with every
+    /// product worked out at once (`vector::EAGER`): two and three labels,
+    /// both ways of taking the gradient, long enough vectors for products
+    /// to be remembered and for buffers to be recycled.
+    #[test]
+    fn shared_vectors_fit_what_eager_arithmetic_fits() {
+        use crate::model::solver::vector::{EAGER, EAGER_LOCK};
+        use std::sync::atomic::Ordering;
+        let _eager = EAGER_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        for (n_labels, features) in [(2, 3000), (3, 3000), (2, 70_000)] {
+            let mut rows = Vec::new();
+            let mut targets = Vec::new();
+            for i in 0..2000usize {
+                let y = i % n_labels;
+                let mut row: SparseRow = (0..7)
+                    .map(|t| {
+                        (
+                            (i * 7919 + t * 977 + y * 31) % features,
+                            0.3 + 0.1 * t as f64,
+                        )
+                    })
+                    .collect();
+                row.sort_by_key(|&(j, _)| j);
+                row.dedup_by_key(|&mut (j, _)| j);
+                rows.push(row);
+                targets.push(y);
+            }
+            let by_columns = SparseProblem::new(&rows, features, &targets, n_labels).by_columns();
+            let by_rows = SparseProblem::new(&rows, features, &targets, n_labels).by_rows();
+            for problem in [&by_columns, &by_rows] {
+                let shared = fit(problem, 0.3, 1e-9, 40, None).unwrap();
+                EAGER.store(true, Ordering::SeqCst);
+                let eager = fit(problem, 0.3, 1e-9, 40, None);
+                EAGER.store(false, Ordering::SeqCst);
+                let eager = eager.unwrap();
+                assert!(shared.iterations > 5, "{shared:?}");
+                assert_eq!(shared, eager, "{n_labels} labels, {features} features");
+            }
+        }
+    }
 }

@@ -1,35 +1,41 @@
 //! The sparse solver's parameter vector: the arithmetic argmin's L-BFGS and
 //! More–Thuente line search do on it, spread over the cores.
 //!
-//! Each L-BFGS step does some forty operations on vectors as long as the
-//! weights (two dot products and two scaled additions per stored pair, ten
-//! pairs), on one core with `ndarray`'s implementations: a third of the time
-//! of a large fit (airline_tweets × 100,000, 328,000 weights). Here every
-//! operation works on fixed blocks of [`BLOCK`] numbers, in parallel with
-//! rayon. A sum (a dot product, a norm) adds each block's partial sum in
+//! Each L-BFGS step (memory ten) does some eighty operations on vectors as
+//! long as the weights: per stored pair three dot products (`y·s`, `s·q`,
+//! `y·r`), two products with a number and two additions or subtractions,
+//! plus a few for the scale, the direction, the line search and the new
+//! pair. With `ndarray`'s implementations, on one core, they took a third of
+//! the time of a large fit (airline_tweets × 100,000, 328,000 weights). Here
+//! every operation works on fixed blocks of [`BLOCK`] numbers, in parallel
+//! with rayon. A sum (a dot product, a norm) adds each block's partial sum in
 //! block order, and each block's own sum in a fixed order, so the result is
 //! the same bits whatever the number of threads.
 //!
-//! Large vectors' buffers are recycled ([`buffer`], [`recycle`]): a step makes
-//! and drops some forty vectors, and an evaluation of the loss one gradient
-//! per row group, each megabytes long on large data. From the allocator,
-//! each would often be memory fresh from the system, which the kernel
-//! zeroes at the first write; a recycled buffer has its pages already
+//! A vector's numbers are shared by its copies, and a product with a number
+//! is the same numbers at another scale ([`Weights`]), worked out where it
+//! is used: the copies and the twenty-odd products with a number cost
+//! nothing, and a step makes some twenty-five new vectors (its sums and
+//! differences). A buffer also remembers its latest dot products with others
+//! ([`Buffer`]): the two-loop recursion takes every stored pair's `y·s`
+//! again at each step, ten of its thirty-odd dot products. Both give the
+//! same weights to the bit (`sparse`'s tests fit both ways and compare).
+//! Measured on the bundled drafts' `train` (2 cores, 2026-12-02, medians of
+//! 12 alternated runs): the sharing took about a tenth off its time and CPU,
+//! and the remembered products, with the two-label loss's single
+//! exponential, about 8% of its CPU.
+//!
+//! Large vectors' buffers are recycled ([`buffer`], [`recycle`]): a step
+//! makes and drops some twenty-five vectors, and an evaluation of the loss
+//! one gradient per row group, each megabytes long on large data. From the
+//! allocator, each would often be memory fresh from the system, which the
+//! kernel zeroes at the first write; a recycled buffer has its pages already
 //! (airline_tweets × 100,000 trained in 4.3 s instead of 5.2 to 5.4 s, with
 //! the same weights to the bit). The list of spares is one for the whole
 //! process, shared by every fit running at once: at most [`SPARES`] buffers
 //! wait in it, and they are freed whenever a fit ends ([`ReleaseSpares`]), so
 //! fits side by side (cross-validation's folds) recycle less than a fit alone.
-//!
-//! A vector's numbers are shared by its copies, and a product with a number
-//! is the same numbers at another scale ([`Weights`]): of a step's forty
-//! operations, the copies and the twenty products with a number then cost
-//! nothing, with the same weights to the bit. The bundled drafts' `train`
-//! took about a tenth less time and CPU (median of 12 runs on 2 cores,
-//! 2026-12-02). A buffer also remembers its latest dot products with others
-//! ([`Buffer`]): the two-loop recursion takes every stored pair's `y·s`
-//! again at each step, half of a step's dot products; another tenth less
-//! CPU.
+//! A buffer goes back only when the last vector sharing it is dropped.
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -139,7 +145,8 @@ struct Dot {
 
 /// Dot products a buffer remembers. The L-BFGS two-loop recursion takes
 /// each stored pair's `y·s` again at every step, ten pairs; a stored vector
-/// meets about one new vector a step besides, and lives ten steps.
+/// meets about one new vector a step besides (`s·q` or `y·r`), and lives ten
+/// steps, so its `y·s` is among its latest sixteen.
 const DOTS_KEPT: usize = 16;
 
 /// Vectors shorter than this take their dot products afresh (the product
@@ -147,6 +154,26 @@ const DOTS_KEPT: usize = 16;
 const REMEMBER_FROM: usize = 1024;
 
 static NEXT_BUFFER_ID: AtomicU64 = AtomicU64::new(0);
+
+/// Tests only: every product with a number worked out at once and every dot
+/// product taken afresh, as before vectors shared their numbers, so that a
+/// test can compare whole fits both ways (`sparse`'s tests). Other tests
+/// running meanwhile give the same results either way.
+#[cfg(test)]
+pub(super) static EAGER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Tests only: held while [`EAGER`] is set, and by the tests that check how
+/// vectors share numbers and remember products (which it turns off).
+#[cfg(test)]
+pub(super) static EAGER_LOCK: Mutex<()> = Mutex::new(());
+
+#[inline(always)]
+fn eager() -> bool {
+    #[cfg(test)]
+    return EAGER.load(Ordering::SeqCst);
+    #[cfg(not(test))]
+    false
+}
 
 impl Buffer {
     fn new(values: Vec<f64>) -> Buffer {
@@ -328,7 +355,7 @@ impl ArgminDot<Weights, f64> for Weights {
     /// the same products (`x·y` is `y·x`) summed in the same order, so a
     /// product recalled is the one that would be taken again, to the bit.
     fn dot(&self, other: &Weights) -> f64 {
-        if self.len() < REMEMBER_FROM {
+        if self.len() < REMEMBER_FROM || eager() {
             return self.zip_sum(other, |a, b| a * b);
         }
         let (a, b) = (self.scale.to_bits(), other.scale.to_bits());
@@ -396,7 +423,7 @@ impl ArgminMul<f64, Weights> for Weights {
     /// multiplying by one or minus one (exact); else works out the products.
     fn mul(&self, other: &f64) -> Weights {
         let c = *other;
-        if self.scale == 1.0 || c == 1.0 || c == -1.0 {
+        if !eager() && (self.scale == 1.0 || c == 1.0 || c == -1.0) {
             return Weights {
                 data: Arc::clone(&self.data),
                 scale: self.scale * c,
@@ -521,98 +548,208 @@ mod tests {
         assert_eq!(on(1), on(5));
     }
 
-    /// A plain vector with the arithmetic done at once, element by element:
-    /// what the shared, scaled vectors must match to the bit.
-    fn eager(w: &Weights) -> Vec<f64> {
-        w.values().to_vec()
+    /// Same bits, or both not numbers (Rust leaves a NaN's sign and payload
+    /// unspecified).
+    fn same(a: f64, b: f64) -> bool {
+        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+    }
+
+    fn all_same(w: &Weights, expected: &[f64]) -> bool {
+        let v = w.values();
+        v.len() == expected.len() && v.iter().zip(expected).all(|(&a, &b)| same(a, b))
+    }
+
+    /// A vector with awkward numbers among ordinary ones: zeros of both
+    /// signs, infinities, a NaN, subnormals and the largest numbers.
+    fn awkward(n: usize, seed: u64) -> Vec<f64> {
+        let special = [
+            0.0,
+            -0.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            f64::MIN_POSITIVE / 3.0,
+            -f64::MIN_POSITIVE / 7.0,
+            f64::MAX,
+            -f64::MAX,
+            1e-300,
+        ];
+        let mut v = vector(n, seed).values().to_vec();
+        for (i, x) in v.iter_mut().enumerate() {
+            if (i as u64 + seed).is_multiple_of(5) {
+                *x = special[(i / 5 + seed as usize) % special.len()];
+            }
+        }
+        v
     }
 
     #[test]
     fn scaled_vectors_give_the_eager_results_to_the_bit() {
-        for n in [7, BLOCK + 3, PARALLEL_FROM + 5] {
-            let (q, y, s) = (vector(n, 5), vector(n, 6), vector(n, 7));
-            let (qv, yv, sv) = (eager(&q), eager(&y), eager(&s));
-            let bits = |w: &Weights| w.values().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-            let plain = |v: Vec<f64>| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-            // The two-loop recursion's steps: q - y·alpha, then r = q·gamma,
-            // r + s·(alpha - beta), then the direction -r.
+        let _sharing = EAGER_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        for n in [7, 40, BLOCK + 3, PARALLEL_FROM + 5] {
+            let (qv, yv, sv) = (awkward(n, 5), awkward(n, 6), vector(n, 7).values().to_vec());
+            let (q, y, s) = (
+                Weights::new(qv.clone()),
+                Weights::new(yv.clone()),
+                Weights::new(sv.clone()),
+            );
+            // The two-loop recursion's steps, each against the same
+            // arithmetic on plain numbers: q - y·alpha, r = q·gamma,
+            // y·r, r + s·(alpha - beta), the direction -r.
             let (alpha, gamma, ab) = (0.37, 1.9, -0.21);
             let q1 = q.sub(&y.mul(&alpha));
             let q1v: Vec<f64> = (0..n).map(|i| qv[i] - yv[i] * alpha).collect();
-            assert_eq!(bits(&q1), plain(q1v.clone()));
+            assert!(all_same(&q1, &q1v));
             let r = q1.mul(&gamma);
             assert!(
                 Arc::ptr_eq(&r.data, &q1.data),
                 "a product shares the numbers"
             );
+            assert!(!r.is(&q1), "the same numbers at another scale");
             let rv: Vec<f64> = q1v.iter().map(|a| a * gamma).collect();
-            assert_eq!(bits(&r), plain(rv.clone()));
-            let beta = y.dot(&r);
-            let dot =
-                |a: &[f64], b: &[f64]| Weights::new(a.to_vec()).dot(&Weights::new(b.to_vec()));
-            assert_eq!(beta.to_bits(), dot(&yv, &rv).to_bits());
+            assert!(all_same(&r, &rv));
+            let plain_dot = |a: &[f64], b: &[f64]| {
+                let block = |(a, b): (&[f64], &[f64])| {
+                    let mut acc = [0.0f64; 4];
+                    let (a4, b4) = (a.chunks_exact(4), b.chunks_exact(4));
+                    let tail: f64 = a4
+                        .remainder()
+                        .iter()
+                        .zip(b4.remainder())
+                        .map(|(x, y)| x * y)
+                        .sum();
+                    for (a, b) in a4.zip(b4) {
+                        for k in 0..4 {
+                            acc[k] += a[k] * b[k];
+                        }
+                    }
+                    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+                };
+                a.chunks(BLOCK).zip(b.chunks(BLOCK)).map(block).sum::<f64>()
+            };
+            assert!(same(y.dot(&r), plain_dot(&yv, &rv)));
+            assert!(same(r.dot(&y), plain_dot(&rv, &yv)));
             let r2 = r.add(&s.mul(&ab));
             let r2v: Vec<f64> = (0..n).map(|i| rv[i] + sv[i] * ab).collect();
-            assert_eq!(bits(&r2), plain(r2v.clone()));
+            assert!(all_same(&r2, &r2v));
             let d = r.mul(&-1.0);
-            assert_eq!(bits(&d), plain(rv.iter().map(|a| a * -1.0).collect()));
-            // A scaled vector scaled again: worked out, in the eager order.
-            let twice = r.mul(&0.3);
-            assert_eq!(bits(&twice), plain(rv.iter().map(|a| a * 0.3).collect()));
-            assert_eq!(
-                r.l2_norm().to_bits(),
-                Weights::new(rv.clone()).l2_norm().to_bits()
-            );
-            assert_eq!(
-                d.l1_norm().to_bits(),
-                Weights::new(rv.iter().map(|a| -a).collect())
-                    .l1_norm()
-                    .to_bits()
-            );
-            assert_eq!(
-                bits(&q.scaled_add(&0.5, &d)),
-                plain((0..n).map(|i| qv[i] + 0.5 * -rv[i]).collect())
-            );
+            let dv: Vec<f64> = rv.iter().map(|a| a * -1.0).collect();
+            assert!(all_same(&d, &dv));
+            assert!(all_same(
+                &q.scaled_add(&0.5, &d),
+                &(0..n).map(|i| qv[i] + 0.5 * dv[i]).collect::<Vec<_>>()
+            ));
+            // A scaled vector scaled again: by one and minus one, shared; by
+            // anything else, worked out in the eager order.
+            for c in [1.0, -1.0, 0.3, 0.0, -0.0, f64::INFINITY, f64::NAN, 1e-310] {
+                let expected: Vec<f64> = rv.iter().map(|a| a * c).collect();
+                assert!(all_same(&r.mul(&c), &expected), "r · {c}");
+                let from_one: Vec<f64> = qv.iter().map(|a| a * c).collect();
+                assert!(all_same(&q.mul(&c), &from_one), "q · {c}");
+            }
+            // Everything else on scaled operands.
+            let (rs, ds) = (r.mul(&0.3), d.mul(&1.7));
+            let rsv: Vec<f64> = rv.iter().map(|a| a * 0.3).collect();
+            let dsv: Vec<f64> = dv.iter().map(|a| a * 1.7).collect();
+            let zip =
+                |f: fn(f64, f64) -> f64| (0..n).map(|i| f(rsv[i], dsv[i])).collect::<Vec<_>>();
+            assert!(all_same(
+                &ArgminMul::<Weights, Weights>::mul(&rs, &ds),
+                &zip(|a, b| a * b)
+            ));
+            assert!(all_same(
+                &ArgminSub::<Weights, Weights>::sub(&rs, &ds),
+                &zip(|a, b| a - b)
+            ));
+            assert!(all_same(&Weights::min(&rs, &ds), &zip(f64::min)));
+            assert!(all_same(&Weights::max(&rs, &ds), &zip(f64::max)));
+            assert!(all_same(
+                &r.clone().signum(),
+                &rv.iter().map(|a| a.signum()).collect::<Vec<_>>()
+            ));
+            assert!(all_same(
+                &ArgminAdd::<f64, Weights>::add(&r, &1.5),
+                &rv.iter().map(|a| a + 1.5).collect::<Vec<_>>()
+            ));
+            assert!(all_same(
+                &ArgminSub::<f64, Weights>::sub(&r, &1.5),
+                &rv.iter().map(|a| a - 1.5).collect::<Vec<_>>()
+            ));
+            assert!(same(rs.dot(&ds), plain_dot(&rsv, &dsv)));
+            assert!(same(r.l2_norm(), plain_dot(&rv, &rv).sqrt()));
+            let l1: f64 = Weights::new(rv.iter().map(|a| a.abs()).collect())
+                .zip_sum(&Weights::new(rv.clone()), |a, _| a);
+            assert!(same(d.l1_norm(), l1));
             // Equality is of values: a shared vector at another scale equals
-            // its worked-out copy.
-            assert_eq!(r, Weights::new(rv.clone()));
+            // its worked-out copy (where no element is a NaN).
+            let finite = Weights::new(sv.clone()).mul(&2.5);
+            assert_eq!(finite, Weights::new(sv.iter().map(|a| a * 2.5).collect()));
             assert!(r.is(&r.clone()));
-            assert!(!r.is(&Weights::new(rv)));
-            assert_ne!(r, q1);
+            assert!(!r.is(&Weights::new(rv.clone())));
+            assert_ne!(finite, Weights::new(sv.clone()));
         }
     }
 
     #[test]
     fn a_remembered_dot_product_is_the_one_taken_afresh() {
-        let n = REMEMBER_FROM + 13;
-        let (a, b) = (vector(n, 9), vector(n, 10));
-        let fresh = |x: &Weights, y: &Weights| x.zip_sum(y, |p, q| p * q).to_bits();
-        let ab = a.dot(&b);
-        assert_eq!(ab.to_bits(), fresh(&a, &b));
-        // Recalled, either way round (remembered by both buffers).
-        assert!(
-            a.data
-                .recall(b.data.id, (1f64.to_bits(), 1f64.to_bits()))
-                .is_some()
-        );
-        assert_eq!(b.dot(&a).to_bits(), fresh(&b, &a));
-        assert_eq!(a.dot(&b).to_bits(), ab.to_bits());
-        // Another scale is another product.
-        let scaled = b.mul(&0.25);
-        assert_eq!(a.dot(&scaled).to_bits(), fresh(&a, &scaled));
-        assert_eq!(scaled.dot(&a).to_bits(), fresh(&scaled, &a));
-        assert_ne!(a.dot(&scaled).to_bits(), ab.to_bits());
-        // A vector with itself.
-        assert_eq!(a.dot(&a).to_bits(), fresh(&a, &a));
-        assert_eq!(a.dot(&a).to_bits(), fresh(&a, &a));
-        // Only the latest DOTS_KEPT are kept, and the rest are taken again.
-        let others: Vec<Weights> = (0..DOTS_KEPT as u64 + 3)
-            .map(|k| vector(n, 20 + k))
-            .collect();
-        for o in &others {
-            assert_eq!(a.dot(o).to_bits(), fresh(&a, o));
+        let _sharing = EAGER_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        // Below and above the length from which buffers are recycled.
+        for n in [REMEMBER_FROM + 13, RECYCLE_FROM + 13] {
+            let fresh = |x: &Weights, y: &Weights| x.zip_sum(y, |p, q| p * q).to_bits();
+            let ones = (1f64.to_bits(), 1f64.to_bits());
+            let (a, b) = (vector(n, 9), vector(n, 10));
+            let ab = a.dot(&b);
+            // Remembered by both buffers, and recalled either way round.
+            assert_eq!(a.data.recall(b.data.id, ones), Some(ab));
+            assert_eq!(b.data.recall(a.data.id, ones), Some(ab));
+            assert_eq!(b.dot(&a).to_bits(), fresh(&b, &a));
+            // Other scales on both sides (not powers of two, which would
+            // commute with anything) are other products, each remembered
+            // under its own scales.
+            let (a3, b7) = (a.mul(&0.3), b.mul(&0.7));
+            let p = a3.dot(&b7);
+            assert_eq!(p.to_bits(), fresh(&a3, &b7));
+            assert_ne!(p.to_bits(), ab.to_bits());
+            assert_eq!(
+                a.data
+                    .recall(b.data.id, (0.3f64.to_bits(), 0.7f64.to_bits())),
+                Some(p)
+            );
+            assert_eq!(
+                b.data
+                    .recall(a.data.id, (0.7f64.to_bits(), 0.3f64.to_bits())),
+                Some(p)
+            );
+            assert_eq!(b7.dot(&a3).to_bits(), fresh(&b7, &a3));
+            assert_eq!(a.dot(&b7).to_bits(), fresh(&a, &b7));
+            // A vector with itself: remembered once.
+            let before = a.data.dots().len();
+            assert_eq!(a.dot(&a).to_bits(), fresh(&a, &a));
+            assert_eq!(a.data.dots().len(), before + 1);
+            assert_eq!(a.dot(&a).to_bits(), fresh(&a, &a));
+            // The oldest are forgotten once DOTS_KEPT are held, and taken
+            // again when asked.
+            let others: Vec<Weights> = (0..DOTS_KEPT as u64).map(|k| vector(n, 20 + k)).collect();
+            for o in &others {
+                assert_eq!(a.dot(o).to_bits(), fresh(&a, o));
+            }
+            assert_eq!(a.data.dots().len(), DOTS_KEPT);
+            assert_eq!(a.data.recall(b.data.id, ones), None);
+            assert_eq!(a.dot(&b).to_bits(), ab.to_bits());
+            // A buffer given back and handed out again (long vectors) is a
+            // new buffer, with another id and no remembered products.
+            let old_id = b.data.id;
+            drop((b, b7));
+            let c = Weights::new({
+                let mut v = buffer(n);
+                v.iter_mut()
+                    .enumerate()
+                    .for_each(|(i, x)| *x = (i % 17) as f64 - 8.0);
+                v
+            });
+            assert_ne!(c.data.id, old_id);
+            assert!(c.data.dots().is_empty());
+            assert_eq!(a.dot(&c).to_bits(), fresh(&a, &c));
         }
-        assert!(a.data.dots().len() <= DOTS_KEPT);
-        assert_eq!(a.dot(&b).to_bits(), ab.to_bits());
     }
 }
