@@ -461,14 +461,6 @@ impl Pipeline {
         self.classifier.probabilities(&self.transform(terms))
     }
 
-    /// This model's vocabulary (a copy), with `corpus`'s map into it.
-    pub fn vocabulary(&self, corpus: &Corpus) -> Vocabulary {
-        Vocabulary {
-            vectorizer: self.vectorizer.clone(),
-            map: self.feature_map(corpus),
-        }
-    }
-
     /// Each term of a corpus to its feature index in this model's vocabulary.
     pub fn feature_map(&self, corpus: &Corpus) -> FeatureMap {
         self.vectorizer.feature_map(corpus.terms())

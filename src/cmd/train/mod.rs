@@ -17,6 +17,7 @@ use crate::model::temperature;
 use crate::model::theme::Themes;
 use crate::model::{Pipeline, TrainingSummary};
 use crate::progress;
+use crate::text::SparseRow;
 
 mod checks;
 mod inherit;
@@ -240,7 +241,11 @@ pub fn run(args: Args) -> Result<i32> {
     // Themes, when the data says what each desperate draft does.
     let theme_cells = crate::dataset::read_optional_column(&args.data.data, "theme")?
         .filter(|cells| cells.len() == dataset.len());
-    let themes_fit = |vocabulary: &Vocabulary| -> Result<Option<(Option<Themes>, usize)>> {
+    // The themes' fits, on feature rows of the final model's vocabulary
+    // (`row` makes a document's, over `n_features` terms).
+    let themes_fit = |row: &dyn Fn(&[u32]) -> SparseRow,
+                      n_features: usize|
+     -> Result<Option<(Option<Themes>, usize)>> {
         let Some(cells) = &theme_cells else {
             return Ok(None);
         };
@@ -248,11 +253,11 @@ pub fn run(args: Args) -> Result<i32> {
         for (i, cell) in cells.iter().enumerate() {
             let t = crate::model::theme::parse(cell);
             if !t.is_empty() {
-                rows.push(vocabulary.row(documents.document(i)));
+                rows.push(row(documents.document(i)));
                 themes.push(t);
             }
         }
-        let fitted = Themes::fit(trainer.classifier(), &rows, vocabulary.len(), &themes)?;
+        let fitted = Themes::fit(trainer.classifier(), &rows, n_features, &themes)?;
         Ok(Some((fitted, rows.len())))
     };
     let heldout_fit = || -> Result<Option<(crate::eval::cv::Scored, Pipeline)>> {
@@ -311,7 +316,10 @@ pub fn run(args: Args) -> Result<i32> {
                     final_fit(vocabulary, previous.as_ref(), None)
                 })
             },
-            || for_themes.as_ref().map_or(Ok(None), themes_fit),
+            || match &for_themes {
+                Some(v) => themes_fit(&|d| v.row(d), v.len()),
+                None => Ok(None),
+            },
         );
         (heldout, fitted, WarmFrom::Previous, themes)
     } else {
@@ -329,7 +337,14 @@ pub fn run(args: Args) -> Result<i32> {
         // The themes' rows from the final model's vocabulary, mapped again
         // (no copy of it was kept through the final fit).
         let themes = match &theme_cells {
-            Some(_) => themes_fit(&fitted.0.vocabulary(&documents)),
+            Some(_) => {
+                let pipeline = &fitted.0;
+                let map = pipeline.feature_map(&documents);
+                themes_fit(
+                    &|d| pipeline.row_of_document(&map, d),
+                    pipeline.vectorizer().len(),
+                )
+            }
             None => Ok(None),
         };
         (Ok(heldout), Ok(fitted), from, themes)
