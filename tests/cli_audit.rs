@@ -146,3 +146,59 @@ fn review_relabels_and_drops_with_a_log_and_undo_restores_the_bytes() {
     assert_clean_failure(&mut cmd, 1, &["not a review log"]);
     assert_eq!(std::fs::read(&data).unwrap(), before);
 }
+
+/// `--review` writes under `add`'s lock: while another writer holds it, the
+/// change waits (the file stays as it was), and lands once it is released.
+#[test]
+fn review_waits_for_the_lock_that_add_holds() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let (data, _) = noisy(dir.path());
+    let before = std::fs::read(&data).unwrap();
+    // The lock `add` takes (tests/cli_add.rs checks that adds serialise on it).
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.path().join(".noisy.csv.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_draftcheck"))
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["-q", "audit", "--review", "--top", "1", "--data"])
+        .arg(&data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    // Wait for the review to start, then ask for the relabel.
+    let mut line = String::new();
+    while !line.contains("rows to review") {
+        line.clear();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "review ended early"
+        );
+    }
+    stdin.write_all(b"r\n").unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    assert!(child.try_wait().unwrap().is_none(), "review did not wait");
+    assert_eq!(
+        std::fs::read(&data).unwrap(),
+        before,
+        "written under the lock"
+    );
+    drop(lock);
+    drop(stdin);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    assert!(child.wait().unwrap().success(), "{rest}");
+    assert!(rest.contains("relabelled as"), "{rest}");
+    assert_ne!(std::fs::read(&data).unwrap(), before);
+}
