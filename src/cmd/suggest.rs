@@ -12,6 +12,7 @@ use crate::cmd::audit::fold;
 use crate::dataset::{check_columns, read_optional_column};
 use crate::error::{Error, Result};
 use crate::model::resolve::resolve_model;
+use crate::progress;
 
 /// Rank unlabelled drafts by how much labelling them would help.
 ///
@@ -100,7 +101,10 @@ pub fn rank(
 ) -> Vec<Suggestion> {
     let mut seen: HashSet<String> = known.clone();
     let mut candidates: Vec<(f64, usize, usize, f64)> = Vec::new();
+    // A pool of a million drafts takes tens of seconds to score.
+    let bar = progress::bar(texts.len() as u64, "scoring the pool");
     for (i, text) in texts.iter().enumerate() {
+        bar.inc(1);
         if text.trim().is_empty() || !seen.insert(fold(text)) {
             continue;
         }
