@@ -34,6 +34,20 @@ macro_rules! say {
     };
 }
 
+/// Prints a note about the run (e.g. a setting adapted to the data's size),
+/// unless `--quiet`: to standard output beside text results, to standard
+/// error when the results are JSON or CSV, so that they stay parseable.
+pub fn note(text: &str, machine_output: bool) {
+    if is_quiet() {
+        return;
+    }
+    if machine_output {
+        eprintln!("{text}");
+    } else {
+        println!("{text}");
+    }
+}
+
 fn target() -> ProgressDrawTarget {
     if is_quiet() {
         ProgressDrawTarget::hidden()

@@ -107,7 +107,7 @@ pub fn run(args: Args) -> Result<i32> {
     args.resources.precheck(&args.data.data)?;
     let data = args.data.load()?;
     if let Some(note) = args.features.adapt_to_size(&mut settings, data.len()) {
-        crate::say!("{note}");
+        progress::note(&note, !matches!(args.format, AuditFormat::Text));
     }
     let trainer = settings
         .check()?

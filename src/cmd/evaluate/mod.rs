@@ -128,7 +128,7 @@ pub fn run(args: Args) -> Result<i32> {
         }
     }
     if let Some(note) = notes.first() {
-        crate::say!("{note}");
+        crate::progress::note(note, !matches!(args.format, Format::Text));
     }
     let trainers = grid
         .iter()
