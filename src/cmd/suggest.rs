@@ -172,11 +172,18 @@ pub fn run(args: Args) -> Result<i32> {
                 picks.iter().filter(|s| s.why == "uncertain").count(),
                 picks.iter().filter(|s| s.why == "explore").count()
             );
+            // Row numbers right-aligned to the widest, at least five digits.
+            let width = picks
+                .iter()
+                .map(|s| s.row.to_string().len())
+                .max()
+                .unwrap_or(0)
+                .max(5);
             for s in &picks {
                 let flat: String = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
                 let short: String = flat.chars().take(90).collect();
                 println!(
-                    "  row {:>5}  {} {:>3.0}%  {}  “{}{}”",
+                    "  row {:>width$}  {} {:>3.0}%  {}  “{}{}”",
                     s.row,
                     s.label,
                     s.probability * 100.0,
