@@ -25,7 +25,9 @@ i've i'd you'll we're""".split())
 
 
 def norm(t):
-    return " ".join(re.findall(r"[a-z0-9']+", t.lower()))
+    """The text as audit folds it to find duplicates (src/cmd/audit.rs, `fold`):
+    letters and digits lower-cased, everything else a space, spaces collapsed."""
+    return " ".join("".join(c.lower() if c.isalnum() else " " for c in t).split())
 
 
 def words(t):
