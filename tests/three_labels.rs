@@ -55,10 +55,11 @@ fn data() -> String {
 #[test]
 fn audit_suggest_and_label_work_with_three_labels() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("data.csv"), data()).unwrap();
-    let data_line = |record: usize| data().lines().nth(record).unwrap().to_string();
-    assert!(data_line(FLIPPED).ends_with(",angry"));
-    assert!(WORDS[1].1.iter().any(|w| data_line(FLIPPED).contains(w)));
+    let original = data();
+    std::fs::write(dir.path().join("data.csv"), &original).unwrap();
+    let flipped = original.lines().nth(FLIPPED).unwrap();
+    assert!(flipped.ends_with(",angry"));
+    assert!(WORDS[1].1.iter().any(|w| flipped.contains(w)));
 
     // audit: the flipped row first, with the right label of the three. The
     // note on the small data's min_df goes to stderr, so the JSON stays clean.
@@ -79,11 +80,7 @@ fn audit_suggest_and_label_work_with_three_labels() {
     assert_eq!(found[0]["suggested"], "happy");
 
     // Mend it, train a model of the three labels.
-    let mended = data().replacen(
-        &data_line(FLIPPED),
-        &data_line(FLIPPED).replace(",angry", ",happy"),
-        1,
-    );
+    let mended = original.replacen(flipped, &flipped.replace(",angry", ",happy"), 1);
     std::fs::write(dir.path().join("data.csv"), &mended).unwrap();
     assert_works(draftcheck_in(dir.path()).args([
         "train",
