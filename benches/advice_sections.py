@@ -44,12 +44,16 @@ def main():
     with open(a.data, newline="", encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if r["label"] == "desperate"]
     verdicts = score_texts(a.binary, a.model, [r["text"] for r in rows])
+    report(tally(rows, verdicts))
+
+
+def tally(rows: list[dict], verdicts: list[dict]) -> dict:
+    """Counts (hits, drafts) of each measure over desperate rows and their
+    verdicts, and why gift drafts missed the gifts advice."""
     summaries = entry_summaries()
     sections = entry_sections()
-    counts = {"gift": [0, 0], "letter": [0, 0], "letter_section": [0, 0], "no_gift": [0, 0]}
-    # Why a gift draft missed the gifts advice: the verdict called it composed,
-    # or it was called desperate without the gift theme.
-    missed = {"composed": 0, "theme": 0}
+    counts = {"gift": [0, 0], "letter": [0, 0], "letter_section": [0, 0], "no_gift": [0, 0],
+              "missed_composed": [0, 0], "missed_theme": [0, 0]}
     for row, v in zip(rows, verdicts):
         themes = set(row["theme"].split(";"))
         shown = " ".join(e.get("summary", "") for e in v.get("advice", []))
@@ -60,7 +64,9 @@ def main():
             counts["gift"][0] += gifts
             counts["gift"][1] += 1
             if not gifts:
-                missed["composed" if v.get("label") != "desperate" else "theme"] += 1
+                # Why: the verdict called it composed, or it was called
+                # desperate without the gift theme.
+                counts["missed_composed" if v.get("label") != "desperate" else "missed_theme"][0] += 1
         else:
             counts["no_gift"][0] += gifts
             counts["no_gift"][1] += 1
@@ -69,6 +75,15 @@ def main():
             counts["letter"][1] += 1
             counts["letter_section"][0] += letters_section
             counts["letter_section"][1] += 1
+    return counts
+
+
+def add(a: dict, b: dict) -> dict:
+    """Sums two tallies (of folds)."""
+    return {k: [a[k][0] + b[k][0], a[k][1] + b[k][1]] for k in a}
+
+
+def report(counts: dict):
     right = counts["gift"][0] + counts["letter_section"][0]
     tagged = counts["gift"][1] + counts["letter_section"][1]
     for name, text in [("gift", "gift drafts shown the gifts advice"),
@@ -77,8 +92,8 @@ def main():
                        ("no_gift", "drafts with no gift shown the gifts advice")]:
         hit, n = counts[name]
         print(f"{text}: {hit} of {n} ({100 * hit / max(n, 1):.1f}%)")
-    print(f"gift drafts without the gifts advice: {missed['composed']} called composed, "
-          f"{missed['theme']} called desperate without the gift theme")
+    print(f"gift drafts without the gifts advice: {counts['missed_composed'][0]} called composed, "
+          f"{counts['missed_theme'][0]} called desperate without the gift theme")
     print(f"gift and letter drafts shown the right section: {right} of {tagged} ({100 * right / max(tagged, 1):.1f}%)")
 
 
