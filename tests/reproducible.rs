@@ -1,7 +1,7 @@
 //! The committed model (models/drafts.json) is what training on data/drafts.csv
 //! with the default settings, word 1-3-grams and up to 200 solver iterations
 //! gives (`draftcheck train --ngrams 1-3 --max-iterations 200 --cold`; README,
-//! "Defaults, and why": the default cap of 100 stops this fit 5 iterations
+//! "Defaults, and why": the default cap of 100 stops this fit 33 iterations
 //! short of the tolerance, and the committed model is a converged one).
 
 mod common;
