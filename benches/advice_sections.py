@@ -55,7 +55,7 @@ def tally(rows: list[dict], verdicts: list[dict]) -> dict:
     counts = {"gift": [0, 0], "letter": [0, 0], "letter_section": [0, 0], "no_gift": [0, 0],
               "missed_composed": [0, 0], "missed_theme": [0, 0]}
     for row, v in zip(rows, verdicts):
-        themes = set(row["theme"].split(";"))
+        themes = set(row.get("theme", "").split(";"))
         shown = " ".join(e.get("summary", "") for e in v.get("advice", []))
         gifts = summaries["gifts"] in shown
         letters = summaries["love-letters"] in shown

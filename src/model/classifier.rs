@@ -41,10 +41,11 @@ impl Default for ClassifierSettings {
             // before it; the bundled 8,665 need 89 (1–2-grams) to 133
             // (1–3-grams; the count moves a lot with the data), and its model
             // is trained with 200 so that it converges; large near-separable
-            // data does not converge by 200 either at this alpha. The iterations from 100 to 200 changed no
-            // cross-validated accuracy by more than 0.2 points (drafts,
-            // sms_spam, airline_tweets) while doubling the time of a large fit
-            // (airline_tweets × 1,000,000). A fit stopped by the cap says so.
+            // data does not converge by 200 either at this alpha. The
+            // iterations from 100 to 200 changed no cross-validated accuracy
+            // by more than 0.2 points (drafts, sms_spam, airline_tweets) while
+            // doubling the time of a large fit (airline_tweets × 1,000,000). A
+            // fit stopped by the cap says so.
             max_iterations: 100,
             // Tight: a point whose mean gradient is below it lies within
             // tolerance / (alpha / n) of the optimum per row, so warm and cold
