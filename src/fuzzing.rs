@@ -120,7 +120,8 @@ fn check_verdict(pipeline: &Pipeline, draft: &str) -> Verdict {
 }
 
 /// The text analyzer. The first two bytes pick the settings (language english or
-/// none, markers on or off, an n-gram range within 1..=5); the rest is the text,
+/// none, markers on or off, ending 0 to 3 sentences, an n-gram range within
+/// 1..=5); the rest is the text,
 /// decoded as UTF-8 with invalid bytes replaced.
 pub fn analyzer(data: &[u8]) {
     let (flags, range, text) = match data {
@@ -135,6 +136,7 @@ pub fn analyzer(data: &[u8]) {
         ngram_min,
         ngram_max,
         markers: flags & 2 == 0,
+        ending: (flags as usize >> 2) % 4,
     };
     let analyzer = settings.build().expect("the settings are in range");
     let text = String::from_utf8_lossy(text);
@@ -154,12 +156,35 @@ pub fn analyzer(data: &[u8]) {
         );
     }
     let terms = analyzer.analyze(&text);
-    let words = tokens.iter().filter(|t| t.is_word).count();
-    let markers = tokens.len() - words;
-    let ngrams: usize = (ngram_min..=ngram_max)
-        .map(|n| (words + 1).saturating_sub(n))
-        .sum();
-    assert_eq!(terms.len(), markers + ngrams);
+    let count = |tokens: &[crate::text::Token]| {
+        let words = tokens.iter().filter(|t| t.is_word).count();
+        let ngrams: usize = (ngram_min..=ngram_max)
+            .map(|n| (words + 1).saturating_sub(n))
+            .sum();
+        tokens.len() - words + ngrams
+    };
+    let (ending_terms, whole_terms): (Vec<&String>, Vec<&String>) = terms
+        .iter()
+        .partition(|t| crate::text::analyzer::ending_base(t).is_some());
+    assert_eq!(whole_terms.len(), count(&tokens));
+    // The ending: the tokens of the last `ending` sentences that have any.
+    let mut sentences: Vec<usize> = tokens.iter().map(|t| t.sentence).collect();
+    sentences.dedup();
+    let ending = match sentences.len().checked_sub(settings.ending) {
+        _ if settings.ending == 0 => &tokens[tokens.len()..],
+        Some(skip) if skip > 0 => {
+            let first = sentences[skip];
+            &tokens[tokens.iter().position(|t| t.sentence == first).unwrap()..]
+        }
+        _ => &tokens[..],
+    };
+    assert_eq!(ending_terms.len(), count(ending));
+    for window in tokens.windows(2) {
+        assert!(
+            window[0].sentence <= window[1].sentence,
+            "sentences out of order"
+        );
+    }
 }
 
 /// The advice loader: parse an advice file (decoded as UTF-8 with invalid bytes

@@ -96,6 +96,30 @@ fn lists_of_settings_are_searched_and_ranked() {
         .assert()
         .success()
         .stdout(predicate::str::contains("2 combinations").and(predicate::str::contains("rank")));
+    // The ending column is shown when a combination has ending terms.
+    let out = assert_works(
+        draftcheck_in(&root())
+            .args(["evaluate", "--folds", "3", "--ending", "0,2", "--data"])
+            .arg(small_csv()),
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("ngrams  ending  min_df"), "{table}");
+    let endings: Vec<&str> = table
+        .lines()
+        .filter(|l| l.contains("tfidf"))
+        .map(|l| l.split_whitespace().nth(3).unwrap())
+        .collect();
+    assert_eq!(endings.len(), 2, "{table}");
+    assert!(endings.contains(&"0") && endings.contains(&"2"), "{table}");
+    let v = evaluate(&["--ending", "0,2"]);
+    let settings: Vec<u64> = v["search"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["settings"]["analyzer"]["ending"].as_u64().unwrap_or(0))
+        .collect();
+    assert_eq!(settings.len(), 2);
+    assert!(settings.contains(&0) && settings.contains(&2), "{v}");
 }
 
 #[test]

@@ -323,3 +323,91 @@ fn a_temperature_is_fitted_stored_and_applied() {
     let untempered = json_lines(&out.stdout)[0]["logit"].as_f64().unwrap();
     assert!((untempered - logit * t).abs() < 1e-9 * untempered.abs().max(1.0));
 }
+
+#[test]
+fn ending_terms_are_trained_kept_on_a_retrain_shown_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    let train = |extra: &[&str]| {
+        let out = assert_works(
+            draftcheck_in(dir.path())
+                .args(["train", "--test-fraction", "0", "--data"])
+                .arg(small_csv())
+                .arg("--model")
+                .arg(&model)
+                .args(extra),
+        );
+        let value: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+        (String::from_utf8(out.stdout).unwrap(), value)
+    };
+    let (_, first) = train(&["--ending", "2"]);
+    assert_eq!(first["settings"]["analyzer"]["ending"], 2);
+    let terms: Vec<&str> = first["vocabulary"]["terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert!(terms.contains(&"<end> pleas"), "{terms:?}");
+    assert!(terms.contains(&"pleas"), "{terms:?}");
+    // A plain retrain keeps it, and says so.
+    let (said, again) = train(&[]);
+    assert!(said.contains("--ending 2"), "{said}");
+    assert_eq!(again["settings"]["analyzer"]["ending"], 2);
+    let info = assert_works(
+        draftcheck_in(dir.path())
+            .arg("info")
+            .arg("--model")
+            .arg(&model),
+    );
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(
+        info.contains("ending terms from the last 2 sentences"),
+        "{info}"
+    );
+
+    // Scoring: an ending term reads as its words, marked as the ending's.
+    let out = assert_works(
+        draftcheck_in(dir.path())
+            .args(["score", "--format", "json", "--model"])
+            .arg(&model)
+            .arg("Congratulations on the new job. Please call me tonight."),
+    );
+    let verdict = &json_lines(&out.stdout)[0];
+    let ending: Vec<&serde_json::Value> = verdict["contributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["term"].as_str().unwrap().starts_with("<end> "))
+        .collect();
+    assert!(!ending.is_empty(), "{verdict}");
+    for c in ending {
+        let text = c["text"].as_str().unwrap();
+        assert!(text.ends_with(" (at the end)"), "{c}");
+        assert!(
+            !text.contains("Congratulations"),
+            "{c}: not in the last sentences"
+        );
+    }
+    // A bare "hi" still rests on one known term: "hi" and its ending copy
+    // count once.
+    let out = assert_works(
+        draftcheck_in(dir.path())
+            .args(["score", "--format", "json", "--model"])
+            .arg(&model)
+            .arg("please"),
+    );
+    assert_eq!(json_lines(&out.stdout)[0]["borderline"], true);
+
+    // Out of range: a clear usage error naming the option.
+    assert_clean_failure(
+        draftcheck_in(dir.path())
+            .args(["train", "--ending", "11", "--data"])
+            .arg(small_csv())
+            .arg("--model")
+            .arg(dir.path().join("other.json")),
+        2,
+        &["--ending", "11", "0 (none) to 10"],
+    );
+}

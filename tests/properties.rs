@@ -66,12 +66,14 @@ fn analyzer_settings() -> impl Strategy<Value = AnalyzerSettings> {
         1usize..=5,
         0usize..=4,
         any::<bool>(),
+        0usize..=3,
     )
-        .prop_map(|(language, min, extra, markers)| AnalyzerSettings {
+        .prop_map(|(language, min, extra, markers, ending)| AnalyzerSettings {
             language: language.to_string(),
             ngram_min: min,
             ngram_max: (min + extra).min(5),
             markers,
+            ending,
         })
 }
 
@@ -281,7 +283,18 @@ proptest! {
             + (settings.ngram_min..=settings.ngram_max)
                 .map(|n| (words + 1).saturating_sub(n))
                 .sum::<usize>();
-        prop_assert_eq!(terms.len(), expected);
+        // The whole draft's terms, then (with `ending`) some of them again as
+        // ending terms, each of which repeats a term of the whole draft.
+        let (ending, whole): (Vec<&(String, std::ops::Range<usize>)>, Vec<_>) = terms
+            .iter()
+            .partition(|(t, _)| draftcheck::text::analyzer::ending_base(t).is_some());
+        prop_assert_eq!(whole.len(), expected);
+        prop_assert!(ending.len() <= whole.len());
+        prop_assert!(settings.ending > 0 || ending.is_empty());
+        for (term, span) in &ending {
+            let base = draftcheck::text::analyzer::ending_base(term).unwrap();
+            prop_assert!(whole.iter().any(|(t, s)| t == base && s == span), "{} alone", term);
+        }
         for (term, span) in &terms {
             prop_assert!(!term.is_empty());
             prop_assert!(text.get(span.clone()).is_some(), "span {:?}", span);

@@ -198,7 +198,7 @@ fn card_text(model: &ModelFile, source: &str, top: &[(String, Vec<(String, f64)>
         None => "calibration  no temperature\n".to_string(),
     });
     out.push_str(&format!(
-        "settings     alpha {}, tolerance {}, at most {} iterations, n-grams {}-{}, min_df {}, max_df {}, max_features {}, {:?} weighting, language {}, markers {}\n",
+        "settings     alpha {}, tolerance {}, at most {} iterations, n-grams {}-{}, min_df {}, max_df {}, max_features {}, {:?} weighting, language {}, markers {}{}\n",
         s.classifier.alpha,
         s.classifier.gradient_tolerance,
         s.classifier.max_iterations,
@@ -212,7 +212,12 @@ fn card_text(model: &ModelFile, source: &str, top: &[(String, Vec<(String, f64)>
         },
         s.vectorizer.weighting,
         s.analyzer.language,
-        if s.analyzer.markers { "on" } else { "off" }
+        if s.analyzer.markers { "on" } else { "off" },
+        match s.analyzer.ending {
+            0 => String::new(),
+            1 => ", ending terms from the last sentence".to_string(),
+            n => format!(", ending terms from the last {n} sentences"),
+        }
     ));
     out.push_str(&format!(
         "solver       {}\n",

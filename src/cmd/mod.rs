@@ -267,6 +267,18 @@ pub struct FeatureArgs {
         help_heading = "Features"
     )]
     pub language: String,
+    /// Also count the terms of the draft's last N sentences on their own, as
+    /// ending terms ("<end> call me"), so that what a draft ends on weighs
+    /// apart from the rest; 0 = none (list).
+    #[arg(
+        long,
+        value_name = "N",
+        value_delimiter = ',',
+        default_value = "0",
+        value_parser = parse_ending,
+        help_heading = "Features"
+    )]
+    pub ending: Vec<usize>,
     /// Do not add marker terms for "!!", "??", CAPITALS, numbers and emoji.
     #[arg(long, help_heading = "Features", overrides_with = "markers")]
     pub no_markers: bool,
@@ -288,32 +300,35 @@ impl FeatureArgs {
             &self.min_df[..]
         };
         for &(ngram_min, ngram_max) in &self.ngrams {
-            for &min_df in min_dfs {
-                for &max_features in &self.max_features {
-                    for &weighting in &self.weighting {
-                        for &alpha in &self.alpha {
-                            grid.push(Settings {
-                                analyzer: AnalyzerSettings {
-                                    language: self.language.clone(),
-                                    ngram_min,
-                                    ngram_max,
-                                    markers: !self.no_markers,
-                                },
-                                vectorizer: VectorizerSettings {
-                                    min_df,
-                                    max_df: self.max_df,
-                                    max_features,
-                                    selection: self.select,
-                                    weighting,
-                                    l2_normalize: !self.no_normalize,
-                                },
-                                classifier: ClassifierSettings {
-                                    alpha,
-                                    max_iterations: self.max_iterations,
-                                    gradient_tolerance: self.tolerance,
-                                    solver: self.solver,
-                                },
-                            });
+            for &ending in &self.ending {
+                for &min_df in min_dfs {
+                    for &max_features in &self.max_features {
+                        for &weighting in &self.weighting {
+                            for &alpha in &self.alpha {
+                                grid.push(Settings {
+                                    analyzer: AnalyzerSettings {
+                                        language: self.language.clone(),
+                                        ngram_min,
+                                        ngram_max,
+                                        markers: !self.no_markers,
+                                        ending,
+                                    },
+                                    vectorizer: VectorizerSettings {
+                                        min_df,
+                                        max_df: self.max_df,
+                                        max_features,
+                                        selection: self.select,
+                                        weighting,
+                                        l2_normalize: !self.no_normalize,
+                                    },
+                                    classifier: ClassifierSettings {
+                                        alpha,
+                                        max_iterations: self.max_iterations,
+                                        gradient_tolerance: self.tolerance,
+                                        solver: self.solver,
+                                    },
+                                });
+                            }
                         }
                     }
                 }
@@ -369,6 +384,16 @@ pub fn parse_ngrams(s: &str) -> std::result::Result<(usize, usize), String> {
     Ok((min, max))
 }
 
+/// Parses `--ending`'s number of sentences, checked by the analyzer's rule.
+pub fn parse_ending(s: &str) -> std::result::Result<usize, String> {
+    let n = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of sentences: use 0 (none) or e.g. 2"))?;
+    crate::text::analyzer::check_ending(n)?;
+    Ok(n)
+}
+
 /// The options that give each setting: what [`Error::for_flags`] maps a bad
 /// setting's field to.
 ///
@@ -381,6 +406,7 @@ pub const SETTING_FLAGS: &[(&str, &str)] = &[
     ("vectorizer.max_df", "--max-df"),
     ("analyzer.ngram_min/ngram_max", "--ngrams"),
     ("analyzer.language", "--language"),
+    ("analyzer.ending", "--ending"),
     ("test_fraction", "--test-fraction"),
     ("folds", "--folds"),
 ];

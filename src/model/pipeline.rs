@@ -292,6 +292,11 @@ impl Vocabulary {
             .transform_indices(self.map.features(document))
     }
 
+    /// The terms kept, in column order.
+    pub fn terms(&self) -> &crate::text::Terms {
+        self.vectorizer.terms()
+    }
+
     /// The vocabulary alone, its map into the corpus dropped.
     fn into_vectorizer(self) -> Vectorizer {
         self.vectorizer
@@ -330,13 +335,29 @@ impl Contribution {
     /// The term as the draft writes it: the text of its first occurrence, with
     /// its spacing folded ("Thanks  for" for the stemmed bigram "thank for"); the
     /// term itself when it has no span (markers).
+    ///
+    /// An ending term (see [`AnalyzerSettings::ending`]) says so: "call me
+    /// (at the end)", since the same words also count as a term of the whole
+    /// draft.
+    ///
+    /// [`AnalyzerSettings::ending`]: crate::text::AnalyzerSettings::ending
     pub fn as_written(&self, draft: &str) -> String {
-        self.spans
+        let words = self
+            .spans
             .first()
             .and_then(|span| draft.get(span.clone()))
             .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| self.term.clone())
+            .filter(|t| !t.is_empty());
+        match (words, self.ending_base()) {
+            (Some(words), None) => words,
+            (Some(words), Some(_)) => format!("{words} (at the end)"),
+            (None, _) => self.term.clone(),
+        }
+    }
+
+    /// The term this one repeats, when it is an ending term.
+    pub fn ending_base(&self) -> Option<&str> {
+        crate::text::analyzer::ending_base(&self.term)
     }
 }
 
@@ -378,8 +399,15 @@ impl Verdict {
     /// vocabulary: then the verdict rests on the prior and one or no term (a
     /// bare "hi" reads as composed because "hi" does), and says little about
     /// the draft.
+    ///
+    /// Ending terms repeat terms of the whole draft, so they are not counted:
+    /// "hi" is one known term, whether or not it also counts as the ending.
     pub fn too_few_terms(&self) -> bool {
-        self.contributions.len() < MIN_KNOWN_TERMS
+        self.contributions
+            .iter()
+            .filter(|c| c.ending_base().is_none())
+            .count()
+            < MIN_KNOWN_TERMS
     }
 }
 

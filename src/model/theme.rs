@@ -103,11 +103,15 @@ impl Themes {
     /// Fits each theme on `rows` (feature rows) with their themes. Themes with
     /// fewer than [`MIN_THEME_ROWS`] rows on either side are left out; None if
     /// none is left.
+    ///
+    /// The columns marked in `left_out` (the ending terms, see
+    /// [`Themes::left_out`]) are not learned from: their weights stay zero.
     pub fn fit(
         settings: &CheckedClassifierSettings,
         rows: &[SparseRow],
         n_features: usize,
         themes: &[Vec<String>],
+        left_out: &[bool],
     ) -> Result<Option<Themes>> {
         // The themes with enough rows on both sides, with their targets.
         let learned: Vec<(&str, Vec<usize>)> = THEMES
@@ -152,6 +156,7 @@ impl Themes {
                         &rows.iter().collect::<Vec<_>>(),
                         n_features,
                         targets,
+                        left_out,
                     )?)),
                     Some(f) => {
                         let test = &folds[t][f];
@@ -159,7 +164,7 @@ impl Themes {
                         // Borrowed: the fit makes its own compact copy.
                         let train_rows: Vec<&SparseRow> = train.iter().map(|&i| &rows[i]).collect();
                         let y: Vec<usize> = train.iter().map(|&i| targets[i]).collect();
-                        let c = fit_on_used_columns(&loose, &train_rows, n_features, &y)?;
+                        let c = fit_on_used_columns(&loose, &train_rows, n_features, &y, left_out)?;
                         Ok(Fitted::Fold(
                             test.iter()
                                 .map(|&i| (c.probabilities(&rows[i])[1], targets[i]))
@@ -196,6 +201,17 @@ impl Themes {
             thresholds,
             names,
         }))
+    }
+
+    /// The columns of `terms` the themes leave out: the ending terms. What a
+    /// draft does (a gift, a letter, pressure) is in the whole draft, and the
+    /// whole draft's terms already hold the ending's; a second copy of them
+    /// would weigh the last sentences twice in the theme too.
+    pub fn left_out(terms: &crate::text::Terms) -> Vec<bool> {
+        terms
+            .iter()
+            .map(|term| crate::text::analyzer::ending_base(term).is_some())
+            .collect()
     }
 
     /// The probability at which each theme is chosen, in [`Themes::names`] order.
@@ -304,16 +320,20 @@ impl ThemeFile {
 /// term is empty and its penalty is zero there), so its weight stays exactly
 /// zero: the optimum is the same, and the solver's vectors are shorter (the
 /// theme fits are most of the time of `train` on the bundled drafts).
+///
+/// Columns marked in `left_out` count as unused: they are dropped from the
+/// rows, so their weights are zero.
 fn fit_on_used_columns(
     settings: &CheckedClassifierSettings,
     rows: &[&SparseRow],
     n_features: usize,
     targets: &[usize],
+    left_out: &[bool],
 ) -> Result<Classifier> {
     let mut used = vec![false; n_features];
     for row in rows {
         for &(j, _) in row.iter() {
-            used[j] = true;
+            used[j] = !left_out.get(j).copied().unwrap_or(false);
         }
     }
     // Old column → new (increasing, so each row stays sorted), and back.
@@ -329,7 +349,12 @@ fn fit_on_used_columns(
     }
     let compact: Vec<SparseRow> = rows
         .iter()
-        .map(|row| row.iter().map(|&(j, x)| (new_of[j], x)).collect())
+        .map(|row| {
+            row.iter()
+                .filter(|&&(j, _)| used[j])
+                .map(|&(j, x)| (new_of[j], x))
+                .collect()
+        })
         .collect();
     let fitted = settings.fit(&compact, columns.len(), targets, 2, None)?;
     let mut weights = Array2::<f64>::zeros((1, n_features));
@@ -404,8 +429,14 @@ mod tests {
         .check()
         .unwrap();
         let all = settings.fit(&rows, 10, &targets, 2, None).unwrap();
-        let used =
-            fit_on_used_columns(&settings, &rows.iter().collect::<Vec<_>>(), 10, &targets).unwrap();
+        let used = fit_on_used_columns(
+            &settings,
+            &rows.iter().collect::<Vec<_>>(),
+            10,
+            &targets,
+            &[],
+        )
+        .unwrap();
         assert_eq!(used.weights().dim(), (1, 10));
         for j in [0, 2, 3, 6, 7, 9] {
             assert_eq!(used.weights()[[0, j]], 0.0, "unused column {j}");
@@ -419,10 +450,38 @@ mod tests {
         assert!((all.intercepts()[0] - used.intercepts()[0]).abs() < 1e-6);
         // Rows with no known term: fitted as they are, the intercept alone.
         let empty: Vec<SparseRow> = vec![Vec::new(); 40];
-        let none = fit_on_used_columns(&settings, &empty.iter().collect::<Vec<_>>(), 10, &targets)
-            .unwrap();
+        let none = fit_on_used_columns(
+            &settings,
+            &empty.iter().collect::<Vec<_>>(),
+            10,
+            &targets,
+            &[],
+        )
+        .unwrap();
         assert_eq!(none.weights().dim(), (1, 10));
         assert!(none.weights().iter().all(|&w| w == 0.0));
+        // A column left out is not learned from, however telling it is; the
+        // others are fitted as if it were not there.
+        let mut left_out = vec![false; 10];
+        left_out[4] = true;
+        let without = fit_on_used_columns(
+            &settings,
+            &rows.iter().collect::<Vec<_>>(),
+            10,
+            &targets,
+            &left_out,
+        )
+        .unwrap();
+        assert_eq!(without.weights()[[0, 4]], 0.0);
+        let dropped: Vec<SparseRow> = rows
+            .iter()
+            .map(|r| r.iter().copied().filter(|&(j, _)| j != 4).collect())
+            .collect();
+        let reference = settings.fit(&dropped, 10, &targets, 2, None).unwrap();
+        for j in 0..10 {
+            let (a, b) = (reference.weights()[[0, j]], without.weights()[[0, j]]);
+            assert!((a - b).abs() < 1e-6, "column {j}: {a} against {b}");
+        }
     }
 
     #[test]
@@ -456,6 +515,7 @@ mod tests {
             &rows,
             3,
             &themes,
+            &[],
         )
         .unwrap()
         .unwrap();

@@ -26,6 +26,20 @@ use crate::error::{Error, Result};
 /// itself is still counted in lower case, so "PLEASE" and "please" share their
 /// meaning and the capitals only add the "shouting" signal on top.
 pub const CAPS_MARKER: &str = "<caps>";
+/// What an *ending* term starts with: the same term, found in the draft's last
+/// sentences (see [`AnalyzerSettings::ending`]). No word contains `<`, so an
+/// ending term never collides with a term of the draft as a whole.
+pub const ENDING_PREFIX: &str = "<end> ";
+
+/// Most sentences `ending` may cover.
+pub const MAX_ENDING: usize = 10;
+
+/// The term an ending term repeats ("<end> call me" -> "call me"), or None for a
+/// term of the draft as a whole.
+pub fn ending_base(term: &str) -> Option<&str> {
+    term.strip_prefix(ENDING_PREFIX)
+}
+
 /// Marker term for a number written in digits ("I called 15 times").
 ///
 /// The exact value rarely matters; that a draft counts calls, days or money does.
@@ -43,6 +57,21 @@ pub struct AnalyzerSettings {
     pub ngram_max: usize,
     /// Emit marker terms for "!", "!!", "?", "??", capitals, numbers and emoji.
     pub markers: bool,
+    /// The last this many sentences' terms are counted a second time, as
+    /// ending terms ([`ENDING_PREFIX`]); 0 (the default, and the value of
+    /// model files written before it existed) adds none.
+    ///
+    /// The labelling guide's rule is that the ending decides: cheerful news
+    /// that closes on a plan the ex is expected to join is desperate, the same
+    /// news closing on good wishes is composed. In a bag of words the closing
+    /// ask is a few terms among many; its own copy of them lets the model
+    /// weigh what a draft ends on apart from what it tells on the way.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub ending: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Default for AnalyzerSettings {
@@ -52,6 +81,7 @@ impl Default for AnalyzerSettings {
             ngram_min: 1,
             ngram_max: 2,
             markers: true,
+            ending: 0,
         }
     }
 }
@@ -66,6 +96,16 @@ pub fn check_ngram_range(min: usize, max: usize) -> std::result::Result<(), Stri
     if min == 0 || max < min || max > MAX_NGRAM {
         return Err(format!(
             "{min}-{max} is not an n-gram range: need 1 <= MIN <= MAX <= {MAX_NGRAM}, e.g. 1-2"
+        ));
+    }
+    Ok(())
+}
+
+/// The one rule for `ending` (for `--ending` as for a model file's settings).
+pub fn check_ending(ending: usize) -> std::result::Result<(), String> {
+    if ending > MAX_ENDING {
+        return Err(format!(
+            "{ending} is too many sentences for the ending: use 0 (none) to {MAX_ENDING}, e.g. 2"
         ));
     }
     Ok(())
@@ -98,6 +138,7 @@ impl AnalyzerSettings {
     pub fn build(&self) -> Result<Analyzer> {
         check_ngram_range(self.ngram_min, self.ngram_max)
             .map_err(|problem| Error::setting("analyzer.ngram_min/ngram_max", problem))?;
+        check_ending(self.ending).map_err(|problem| Error::setting("analyzer.ending", problem))?;
         let stemmer = if self.language == "none" {
             None
         } else {
@@ -131,6 +172,10 @@ pub struct Token {
     pub span: Range<usize>,
     /// Whether this is a word (takes part in n-grams) or a marker (stands alone).
     pub is_word: bool,
+    /// Which sentence of the text it is in (UAX #29 sentence boundaries,
+    /// counted from 0); always 0 when the analyzer has no `ending`, which is
+    /// the only thing it is for.
+    pub sentence: usize,
 }
 
 /// What a word segment becomes: its term (lower-cased, apostrophes folded,
@@ -202,6 +247,7 @@ impl Analyzer {
                             term: if count == 1 { one } else { many }.to_string(),
                             span: start..end,
                             is_word: false,
+                            sentence: 0,
                         });
                     }
                 }
@@ -239,11 +285,23 @@ impl Analyzer {
                         term,
                         span: start..end,
                         is_word: false,
+                        sentence: 0,
                     });
                 }
             }
         }
         flush(&mut tokens, &mut pending_punct);
+        if self.settings.ending > 0 {
+            let starts: Vec<usize> = text
+                .split_sentence_bound_indices()
+                .map(|(start, _)| start)
+                .collect();
+            for token in &mut tokens {
+                token.sentence = starts
+                    .partition_point(|&start| start <= token.span.start)
+                    .saturating_sub(1);
+            }
+        }
         tokens
     }
 
@@ -263,6 +321,7 @@ impl Analyzer {
                     term: NUMBER_MARKER.to_string(),
                     span,
                     is_word: false,
+                    sentence: 0,
                 });
             }
             return;
@@ -285,12 +344,14 @@ impl Analyzer {
             term: term.into(),
             span: span.clone(),
             is_word: true,
+            sentence: 0,
         });
         if shouted && self.settings.markers {
             tokens.push(Token {
                 term: CAPS_MARKER.to_string(),
                 span,
                 is_word: false,
+                sentence: 0,
             });
         }
     }
@@ -343,23 +404,65 @@ impl Analyzer {
     /// range, in text order. Each term is built in one reused buffer (no
     /// string per term: interning a large corpus looks most terms up, and
     /// keeps only the new ones).
+    ///
+    /// With `ending`, the terms of the tokens in the last `ending` sentences
+    /// that have any follow, the same way, each after [`ENDING_PREFIX`]. The
+    /// sentences are the tokens' own ([`Token::sentence`]): with some tokens
+    /// left out (a sentence cut from the draft), the ending is the last
+    /// sentences of those that are left.
     pub fn for_each_term(&self, tokens: &[Token], mut each: impl FnMut(&str, Range<usize>)) {
+        let mut term = String::new();
+        self.terms_of(tokens, "", &mut term, &mut each);
+        let ending = self.settings.ending;
+        if ending > 0 {
+            // The first sentence of the ending: the `ending`-th distinct one
+            // from the end (tokens are in text order).
+            let mut first = 0;
+            let mut seen = 0;
+            for token in tokens.iter().rev() {
+                if seen == 0 || token.sentence < first {
+                    if seen == ending {
+                        break;
+                    }
+                    first = token.sentence;
+                    seen += 1;
+                }
+            }
+            let start = tokens.partition_point(|t| t.sentence < first);
+            if seen > 0 {
+                self.terms_of(&tokens[start..], ENDING_PREFIX, &mut term, &mut each);
+            }
+        }
+    }
+
+    /// The markers and word n-grams of `tokens`, each after `prefix`, built in
+    /// `term`.
+    fn terms_of(
+        &self,
+        tokens: &[Token],
+        prefix: &str,
+        term: &mut String,
+        each: &mut impl FnMut(&str, Range<usize>),
+    ) {
         let (min_n, max_n) = (self.settings.ngram_min, self.settings.ngram_max);
         for token in tokens.iter().filter(|t| !t.is_word) {
-            each(&token.term, token.span.clone());
+            term.clear();
+            term.push_str(prefix);
+            term.push_str(&token.term);
+            each(term, token.span.clone());
         }
         let words: Vec<&Token> = tokens.iter().filter(|t| t.is_word).collect();
-        let mut term = String::new();
         for n in min_n..=max_n {
             for window in words.windows(n) {
                 term.clear();
+                term.push_str(prefix);
                 for (i, token) in window.iter().enumerate() {
                     if i > 0 {
                         term.push(' ');
                     }
                     term.push_str(&token.term);
                 }
-                each(&term, window[0].span.start..window[n - 1].span.end);
+                each(term, window[0].span.start..window[n - 1].span.end);
             }
         }
     }
@@ -505,6 +608,108 @@ mod tests {
         // s) folds to an apostrophe, and the English stemmer strips "''s" to "".
         let terms = analyzer(2).analyze("call \u{2BC}\u{2BC}s me");
         assert_eq!(terms, vec!["call", "me", "call me"]);
+    }
+
+    fn with_ending(ending: usize) -> Analyzer {
+        AnalyzerSettings {
+            ngram_max: 1,
+            ending,
+            ..AnalyzerSettings::default()
+        }
+        .build()
+        .unwrap()
+    }
+
+    #[test]
+    fn the_last_sentences_count_again_as_ending_terms() {
+        let text = "I got the job. We start Monday! Dinner at 8?";
+        let terms = with_ending(2).analyze(text);
+        let ending: Vec<&str> = terms.iter().filter_map(|t| ending_base(t)).collect();
+        // The last two sentences, markers first, as for the whole draft.
+        assert_eq!(
+            ending,
+            ["!", "<num>", "?", "we", "start", "monday", "dinner", "at"]
+        );
+        // Every term of the whole draft is still there, once.
+        let whole: Vec<&String> = terms.iter().filter(|t| ending_base(t).is_none()).collect();
+        assert_eq!(
+            whole,
+            with_ending(0).analyze(text).iter().collect::<Vec<_>>()
+        );
+        // An ending term's span is the same words, in the last sentences.
+        let analyzer = with_ending(1);
+        let tokens = analyzer.tokenize(text);
+        for (term, span) in analyzer.analyze_tokens(&tokens) {
+            if let Some(base) = ending_base(&term) {
+                assert!(
+                    span.start >= text.find("Dinner").unwrap(),
+                    "{term} at {span:?}"
+                );
+                assert!(analyzer.analyze(&text[span]).contains(&base.to_string()));
+            }
+        }
+    }
+
+    #[test]
+    fn without_ending_no_term_is_repeated_and_a_short_draft_is_all_ending() {
+        assert!(
+            with_ending(0)
+                .analyze("Hi. How are you? Bye.")
+                .iter()
+                .all(|t| ending_base(t).is_none())
+        );
+        // Fewer sentences than the ending: the whole draft is its ending.
+        let terms = with_ending(3).analyze("hi there");
+        assert_eq!(terms, ["hi", "there", "<end> hi", "<end> there"]);
+        assert!(with_ending(2).analyze("").is_empty());
+        // A sentence with no term (an ellipsis) does not count as one.
+        let terms = with_ending(1).analyze("See you soon. ...");
+        assert!(terms.contains(&"<end> soon".to_string()), "{terms:?}");
+    }
+
+    #[test]
+    fn with_a_sentence_left_out_the_ending_moves_to_the_last_one_left() {
+        let analyzer = with_ending(1);
+        let text = "Congrats on the move. Call me tonight.";
+        let cut = text.find("Call").unwrap();
+        let kept: Vec<Token> = analyzer
+            .tokenize(text)
+            .into_iter()
+            .filter(|t| t.span.start < cut)
+            .collect();
+        assert_eq!(
+            analyzer
+                .analyze_tokens(&kept)
+                .into_iter()
+                .map(|(t, _)| t)
+                .collect::<Vec<_>>(),
+            analyzer.analyze("Congrats on the move.")
+        );
+    }
+
+    #[test]
+    fn model_files_without_an_ending_read_as_none_and_are_written_without_one() {
+        let old: AnalyzerSettings = serde_json::from_str(
+            r#"{"language":"english","ngram_min":1,"ngram_max":2,"markers":true}"#,
+        )
+        .unwrap();
+        assert_eq!(old, AnalyzerSettings::default());
+        assert!(!serde_json::to_string(&old).unwrap().contains("ending"));
+        let two = AnalyzerSettings {
+            ending: 2,
+            ..AnalyzerSettings::default()
+        };
+        assert!(
+            serde_json::to_string(&two)
+                .unwrap()
+                .contains(r#""ending":2"#)
+        );
+        let too_many = AnalyzerSettings {
+            ending: MAX_ENDING + 1,
+            ..AnalyzerSettings::default()
+        };
+        let error = too_many.build().unwrap_err().to_string();
+        assert!(error.contains("ending"), "{error}");
     }
 
     #[test]

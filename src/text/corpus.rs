@@ -257,6 +257,7 @@ mod tests {
             markers: false,
             ngram_min: 2,
             ngram_max: 3,
+            ending: 2,
         };
         for settings in [AnalyzerSettings::default(), plain] {
             same_corpus_on_any_number_of_threads(&settings.build().unwrap());

@@ -404,16 +404,25 @@ fn search(args: &Args, dataset: &Dataset, trainers: &[Trainer]) -> Result<i32> {
                 dataset.len(),
                 args.seed
             );
+            // The ending column only when a combination has ending terms: a
+            // search that does not vary them reads as before.
+            let endings = results.iter().any(|(s, _, _)| s.analyzer.ending > 0);
             println!(
-                "  rank  alpha     ngrams  min_df  max_feat  weighting  macro-F1        accuracy        log loss  eval F1  challenge F1"
+                "  rank  alpha     ngrams  {}min_df  max_feat  weighting  macro-F1        accuracy        log loss  eval F1  challenge F1",
+                if endings { "ending  " } else { "" }
             );
             let f1 = |x: &Option<f64>| x.map_or_else(|| "—".to_string(), |v| format!("{v:.3}"));
             for (i, (s, cv, (eval_f1, challenge_f1))) in results.iter().enumerate() {
                 println!(
-                    "  {:>4}  {:<8}  {:<6}  {:>6}  {:>8}  {:<9}  {:.3} ± {:.3}   {:.3} ± {:.3}   {:.3}     {:>7}  {:>12}",
+                    "  {:>4}  {:<8}  {:<6}  {}{:>6}  {:>8}  {:<9}  {:.3} ± {:.3}   {:.3} ± {:.3}   {:.3}     {:>7}  {:>12}",
                     i + 1,
                     format!("{}", s.classifier.alpha),
                     format!("{}-{}", s.analyzer.ngram_min, s.analyzer.ngram_max),
+                    if endings {
+                        format!("{:>6}  ", s.analyzer.ending)
+                    } else {
+                        String::new()
+                    },
                     s.vectorizer.min_df,
                     if s.vectorizer.max_features == 0 {
                         "all".to_string()

@@ -124,6 +124,13 @@ const INHERITED: &[(&[&str], Copy)] = &[
             .language
             .clone()),
     ),
+    (
+        &["ending"],
+        field!("--ending", analyzer.ending, |s| s
+            .analyzer
+            .ending
+            .to_string()),
+    ),
     (&["no_markers", "markers"], |to, from| {
         if to.analyzer.markers == from.analyzer.markers {
             return None;

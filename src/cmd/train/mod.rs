@@ -244,7 +244,7 @@ pub fn run(args: Args) -> Result<i32> {
     // The themes' fits, on feature rows of the final model's vocabulary
     // (`row` makes a document's, over `n_features` terms).
     let themes_fit = |row: &dyn Fn(&[u32]) -> SparseRow,
-                      n_features: usize|
+                      terms: &crate::text::Terms|
      -> Result<Option<(Option<Themes>, usize)>> {
         let Some(cells) = &theme_cells else {
             return Ok(None);
@@ -257,7 +257,13 @@ pub fn run(args: Args) -> Result<i32> {
                 themes.push(t);
             }
         }
-        let fitted = Themes::fit(trainer.classifier(), &rows, n_features, &themes)?;
+        let fitted = Themes::fit(
+            trainer.classifier(),
+            &rows,
+            terms.len(),
+            &themes,
+            &Themes::left_out(terms),
+        )?;
         Ok(Some((fitted, rows.len())))
     };
     let heldout_fit = || -> Result<Option<(crate::eval::cv::Scored, Pipeline)>> {
@@ -317,7 +323,7 @@ pub fn run(args: Args) -> Result<i32> {
                 })
             },
             || match &for_themes {
-                Some(v) => themes_fit(&|d| v.row(d), v.len()),
+                Some(v) => themes_fit(&|d| v.row(d), v.terms()),
                 None => Ok(None),
             },
         );
@@ -342,7 +348,7 @@ pub fn run(args: Args) -> Result<i32> {
                 let map = pipeline.feature_map(&documents);
                 themes_fit(
                     &|d| pipeline.row_of_document(&map, d),
-                    pipeline.vectorizer().len(),
+                    pipeline.vectorizer().terms(),
                 )
             }
             None => Ok(None),
