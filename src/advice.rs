@@ -203,13 +203,14 @@ impl AdviceFile {
             fresh = self.analyse_cues(analyzer);
             &fresh[label]
         };
-        // Terms of the draft that did not push against the verdict, with their push.
-        let pushing: BTreeMap<&str, f64> = verdict
-            .contributions
-            .iter()
-            .filter(|c| c.weight >= 0.0)
-            .map(|c| (c.term.as_str(), c.weight))
-            .collect();
+        // Terms of the draft that did not push against the verdict, with their
+        // push. An ending term (a model trained with `--ending`) adds to the
+        // term it repeats: cues are terms of the whole draft.
+        let mut push: BTreeMap<&str, f64> = BTreeMap::new();
+        for c in &verdict.contributions {
+            *push.entry(c.ending_base().unwrap_or(&c.term)).or_default() += c.weight;
+        }
+        let pushing: BTreeMap<&str, f64> = push.into_iter().filter(|&(_, w)| w >= 0.0).collect();
         let mut matched: Vec<(i64, f64, usize, Vec<String>)> = Vec::new();
         for (i, entry) in advice.entries.iter().enumerate() {
             if entry.always || entry.fallback {

@@ -167,16 +167,19 @@ pub fn analyzer(data: &[u8]) {
         .iter()
         .partition(|t| crate::text::analyzer::ending_base(t).is_some());
     assert_eq!(whole_terms.len(), count(&tokens));
-    // The ending: the tokens of the last `ending` sentences that have any.
-    let mut sentences: Vec<usize> = tokens.iter().map(|t| t.sentence).collect();
+    // The ending: the tokens from the first of the last `ending` sentences
+    // that have a word (none if no sentence has one).
+    let mut sentences: Vec<usize> = tokens
+        .iter()
+        .filter(|t| t.is_word)
+        .map(|t| t.sentence)
+        .collect();
     sentences.dedup();
-    let ending = match sentences.len().checked_sub(settings.ending) {
-        _ if settings.ending == 0 => &tokens[tokens.len()..],
-        Some(skip) if skip > 0 => {
-            let first = sentences[skip];
-            &tokens[tokens.iter().position(|t| t.sentence == first).unwrap()..]
-        }
-        _ => &tokens[..],
+    let ending = if settings.ending == 0 || sentences.is_empty() {
+        &tokens[tokens.len()..]
+    } else {
+        let first = sentences[sentences.len().saturating_sub(settings.ending)];
+        &tokens[tokens.iter().position(|t| t.sentence == first).unwrap()..]
     };
     assert_eq!(ending_terms.len(), count(ending));
     for window in tokens.windows(2) {

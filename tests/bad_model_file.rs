@@ -260,6 +260,16 @@ fn a_model_with_unknown_or_invalid_settings() {
         |v| v["settings"]["analyzer"]["language"] = "klingon".into(),
         &["klingon"],
     );
+    s.edited_model_fails(
+        "ending.json",
+        |v| v["settings"]["analyzer"]["ending"] = 99.into(),
+        &["analyzer.ending", "99 is too many sentences"],
+    );
+    s.edited_model_fails(
+        "ending2.json",
+        |v| v["settings"]["analyzer"]["ending"] = (-1).into(),
+        &["ending"],
+    );
 }
 
 #[test]

@@ -383,13 +383,36 @@ fn ending_terms_are_trained_kept_on_a_retrain_shown_and_checked() {
         .collect();
     assert!(!ending.is_empty(), "{verdict}");
     for c in ending {
+        assert_eq!(c["ending"], true, "{c}");
         let text = c["text"].as_str().unwrap();
-        assert!(text.ends_with(" (at the end)"), "{c}");
+        assert!(
+            !text.contains("(at the end)"),
+            "{c}: as the draft writes it"
+        );
         assert!(
             !text.contains("Congratulations"),
             "{c}: not in the last sentences"
         );
     }
+    assert!(
+        verdict["contributions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| !c["term"].as_str().unwrap().starts_with("<end> "))
+            .all(|c| c.get("ending").is_none()),
+        "{verdict}"
+    );
+    // The text output marks them, for a person reading the list.
+    let out = assert_works(
+        draftcheck_in(dir.path())
+            .env("NO_COLOR", "1")
+            .args(["score", "--top", "40", "--model"])
+            .arg(&model)
+            .arg("Congratulations on the new job. Please call me tonight."),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("(at the end)"), "{text}");
     // A bare "hi" still rests on one known term: "hi" and its ending copy
     // count once.
     let out = assert_works(
@@ -409,5 +432,65 @@ fn ending_terms_are_trained_kept_on_a_retrain_shown_and_checked() {
             .arg(dir.path().join("other.json")),
         2,
         &["--ending", "11", "0 (none) to 10"],
+    );
+}
+
+#[test]
+fn with_ending_terms_the_themes_learn_nothing_from_them() {
+    // The first 400 drafts of the bundled data, which have themes.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("themed.csv");
+    let all = std::fs::read_to_string(root().join("data/drafts.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(all.as_bytes());
+    let mut writer = csv::Writer::from_path(&data).unwrap();
+    writer.write_record(reader.headers().unwrap()).unwrap();
+    for record in reader.records().take(400) {
+        writer.write_record(&record.unwrap()).unwrap();
+    }
+    writer.flush().unwrap();
+    let model = dir.path().join("m.json");
+    assert_works(
+        draftcheck_in(dir.path())
+            .args(["train", "--test-fraction", "0", "--ending", "2", "--data"])
+            .arg(&data)
+            .arg("--model")
+            .arg(&model),
+    );
+    let value: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+    let terms: Vec<&str> = value["vocabulary"]["terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    let file: draftcheck::model::theme::ThemeFile =
+        serde_json::from_value(value["themes"].clone()).expect("themes were learned");
+    let ending = terms.iter().filter(|t| t.starts_with("<end> ")).count();
+    assert!(ending > 100, "{ending} ending terms");
+    for row in &file.weights {
+        assert_eq!(row.len(), terms.len());
+        let (mut learned, mut zero) = (0, 0);
+        for (t, w) in terms.iter().zip(row) {
+            if t.starts_with("<end> ") {
+                assert_eq!(*w, 0.0, "{t}");
+                zero += 1;
+            } else if *w != 0.0 {
+                learned += 1;
+            }
+        }
+        assert!(learned > 100 && zero == ending);
+    }
+    // A desperate draft gets its themes from the model with ending terms too.
+    let out = assert_works(
+        draftcheck_in(dir.path())
+            .args(["score", "--format", "json", "--model"])
+            .arg(&model)
+            .arg("I bought you a necklace. Please call me."),
+    );
+    let verdict = &json_lines(&out.stdout)[0];
+    assert_eq!(verdict["label"], "desperate", "{verdict}");
+    assert!(
+        !verdict["themes"].as_array().unwrap().is_empty(),
+        "{verdict}"
     );
 }

@@ -176,7 +176,7 @@ pub fn run(args: Args) -> Result<i32> {
                     .contributions
                     .iter()
                     .find(|c| c.term == term)
-                    .map_or_else(|| term.to_string(), |c| c.as_written(text));
+                    .map_or_else(|| term.to_string(), |c| c.shown(text));
                 format!("{written} ({w:+.2})")
             })
             .collect();

@@ -254,7 +254,10 @@ fn card_text(model: &ModelFile, source: &str, top: &[(String, Vec<(String, f64)>
     for (label, terms) in top {
         let list: Vec<String> = terms
             .iter()
-            .map(|(t, w)| format!("{t} ({w:+.2})"))
+            .map(|(t, w)| match crate::text::analyzer::ending_base(t) {
+                Some(base) => format!("{base} (at the end) ({w:+.2})"),
+                None => format!("{t} ({w:+.2})"),
+            })
             .collect();
         out.push_str(&format!("top terms for {label}:\n  {}\n", list.join(", ")));
     }

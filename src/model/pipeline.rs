@@ -335,23 +335,24 @@ impl Contribution {
     /// The term as the draft writes it: the text of its first occurrence, with
     /// its spacing folded ("Thanks  for" for the stemmed bigram "thank for"); the
     /// term itself when it has no span (markers).
-    ///
-    /// An ending term (see [`AnalyzerSettings::ending`]) says so: "call me
-    /// (at the end)", since the same words also count as a term of the whole
-    /// draft.
-    ///
-    /// [`AnalyzerSettings::ending`]: crate::text::AnalyzerSettings::ending
     pub fn as_written(&self, draft: &str) -> String {
-        let words = self
-            .spans
+        self.spans
             .first()
             .and_then(|span| draft.get(span.clone()))
             .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-            .filter(|t| !t.is_empty());
-        match (words, self.ending_base()) {
-            (Some(words), None) => words,
-            (Some(words), Some(_)) => format!("{words} (at the end)"),
-            (None, _) => self.term.clone(),
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| self.term.clone())
+    }
+
+    /// [`Contribution::as_written`], for a list a person reads: an ending
+    /// term (see [`AnalyzerSettings::ending`]) says so, "call me (at the
+    /// end)", since the same words also count as a term of the whole draft.
+    ///
+    /// [`AnalyzerSettings::ending`]: crate::text::AnalyzerSettings::ending
+    pub fn shown(&self, draft: &str) -> String {
+        match self.ending_base() {
+            Some(_) => format!("{} (at the end)", self.as_written(draft)),
+            None => self.as_written(draft),
         }
     }
 
@@ -456,9 +457,16 @@ impl Pipeline {
         self.themes.as_ref()
     }
 
-    /// Adds (or removes) the themes model.
+    /// Adds (or removes) the themes model, reading the columns of this
+    /// pipeline's rows that themes read (see [`ThemeColumns`]).
+    ///
+    /// [`ThemeColumns`]: crate::model::theme::ThemeColumns
     pub fn with_themes(mut self, themes: Option<Themes>) -> Self {
-        self.themes = themes;
+        let columns = crate::model::theme::ThemeColumns::of(
+            self.vectorizer.terms(),
+            self.settings.vectorizer.l2_normalize,
+        );
+        self.themes = themes.map(|t| t.with_columns(columns));
         self
     }
 

@@ -42,6 +42,66 @@ pub struct Themes {
     intercepts: Array1<f64>,
     /// The probability at which each theme is chosen.
     thresholds: Vec<f64>,
+    /// Which of a feature row's columns the themes read.
+    columns: ThemeColumns,
+}
+
+/// The part of a verdict's feature row that the themes read: every column,
+/// or (for a model with ending terms) every column but the ending terms',
+/// rescaled to unit length when the rows are.
+///
+/// What a draft does (a gift, a letter, pressure) is in the whole draft, and
+/// the whole draft's terms already hold the ending's: a second copy would
+/// weigh the last sentences twice. Leaving them out is not enough on its
+/// own: the verdict's rows are scaled to unit length over every column, so
+/// the rest would shrink by how much of the row the ending took (a sentence
+/// scored alone, all ending, to about 0.7). Rescaling makes a theme's row
+/// the one a model without ending terms would give.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ThemeColumns {
+    /// Columns left out; empty when none is (then rows are read as they are).
+    left_out: Vec<bool>,
+    renormalize: bool,
+}
+
+impl ThemeColumns {
+    /// The columns of a vocabulary `terms` the themes read, for rows scaled
+    /// to unit length or not (`normalize`).
+    pub fn of(terms: &crate::text::Terms, normalize: bool) -> ThemeColumns {
+        let left_out: Vec<bool> = terms
+            .iter()
+            .map(|term| crate::text::analyzer::ending_base(term).is_some())
+            .collect();
+        if left_out.iter().any(|&out| out) {
+            ThemeColumns {
+                left_out,
+                renormalize: normalize,
+            }
+        } else {
+            ThemeColumns::default()
+        }
+    }
+
+    /// The row the themes read.
+    pub fn row<'a>(&self, row: &'a SparseRow) -> std::borrow::Cow<'a, SparseRow> {
+        if self.left_out.is_empty() {
+            return std::borrow::Cow::Borrowed(row);
+        }
+        let mut kept: SparseRow = row
+            .iter()
+            .copied()
+            .filter(|&(j, _)| !self.left_out.get(j).copied().unwrap_or(false))
+            .collect();
+        if self.renormalize {
+            let norm = kept.iter().map(|(_, x)| x * x).sum::<f64>().sqrt();
+            if norm > 0.0 {
+                for (_, x) in &mut kept {
+                    *x /= norm;
+                }
+            }
+        }
+        std::borrow::Cow::Owned(kept)
+    }
 }
 
 /// Folds of the out-of-fold probabilities a threshold is chosen on, and
@@ -104,15 +164,16 @@ impl Themes {
     /// fewer than [`MIN_THEME_ROWS`] rows on either side are left out; None if
     /// none is left.
     ///
-    /// The columns marked in `left_out` (the ending terms, see
-    /// [`Themes::left_out`]) are not learned from: their weights stay zero.
+    /// The themes read `columns` of each row (see [`ThemeColumns`]).
     pub fn fit(
         settings: &CheckedClassifierSettings,
         rows: &[SparseRow],
         n_features: usize,
         themes: &[Vec<String>],
-        left_out: &[bool],
+        columns: ThemeColumns,
     ) -> Result<Option<Themes>> {
+        let read: Vec<std::borrow::Cow<SparseRow>> = rows.iter().map(|r| columns.row(r)).collect();
+        let rows: Vec<&SparseRow> = read.iter().map(|r| r.as_ref()).collect();
         // The themes with enough rows on both sides, with their targets.
         let learned: Vec<(&str, Vec<usize>)> = THEMES
             .iter()
@@ -152,22 +213,18 @@ impl Themes {
                 let targets = &learned[t].1;
                 match fold {
                     None => Ok(Fitted::All(fit_on_used_columns(
-                        &loose,
-                        &rows.iter().collect::<Vec<_>>(),
-                        n_features,
-                        targets,
-                        left_out,
+                        &loose, &rows, n_features, targets,
                     )?)),
                     Some(f) => {
                         let test = &folds[t][f];
                         let train = complement(targets.len(), test);
                         // Borrowed: the fit makes its own compact copy.
-                        let train_rows: Vec<&SparseRow> = train.iter().map(|&i| &rows[i]).collect();
+                        let train_rows: Vec<&SparseRow> = train.iter().map(|&i| rows[i]).collect();
                         let y: Vec<usize> = train.iter().map(|&i| targets[i]).collect();
-                        let c = fit_on_used_columns(&loose, &train_rows, n_features, &y, left_out)?;
+                        let c = fit_on_used_columns(&loose, &train_rows, n_features, &y)?;
                         Ok(Fitted::Fold(
                             test.iter()
-                                .map(|&i| (c.probabilities(&rows[i])[1], targets[i]))
+                                .map(|&i| (c.probabilities(rows[i])[1], targets[i]))
                                 .collect(),
                         ))
                     }
@@ -200,18 +257,8 @@ impl Themes {
             intercepts: Array1::from(intercepts),
             thresholds,
             names,
+            columns,
         }))
-    }
-
-    /// The columns of `terms` the themes leave out: the ending terms. What a
-    /// draft does (a gift, a letter, pressure) is in the whole draft, and the
-    /// whole draft's terms already hold the ending's; a second copy of them
-    /// would weigh the last sentences twice in the theme too.
-    pub fn left_out(terms: &crate::text::Terms) -> Vec<bool> {
-        terms
-            .iter()
-            .map(|term| crate::text::analyzer::ending_base(term).is_some())
-            .collect()
     }
 
     /// The probability at which each theme is chosen, in [`Themes::names`] order.
@@ -223,8 +270,17 @@ impl Themes {
         &self.names
     }
 
-    /// Every theme's probability for a feature row, with its contributions.
+    /// The same themes, reading `columns` of each row: what a pipeline sets,
+    /// from its vocabulary, when the themes are attached to it.
+    pub fn with_columns(mut self, columns: ThemeColumns) -> Self {
+        self.columns = columns;
+        self
+    }
+
+    /// Every theme's probability for a feature row of the verdict (the
+    /// themes read their [`ThemeColumns`] of it), with its contributions.
     pub fn score(&self, row: &SparseRow) -> Vec<ThemeScore> {
+        let row = self.columns.row(row);
         self.names
             .iter()
             .enumerate()
@@ -266,6 +322,7 @@ impl Themes {
             weights: file.weights,
             intercepts: Array1::from(file.intercepts),
             thresholds,
+            columns: ThemeColumns::default(),
         })
     }
 }
@@ -320,20 +377,16 @@ impl ThemeFile {
 /// term is empty and its penalty is zero there), so its weight stays exactly
 /// zero: the optimum is the same, and the solver's vectors are shorter (the
 /// theme fits are most of the time of `train` on the bundled drafts).
-///
-/// Columns marked in `left_out` count as unused: they are dropped from the
-/// rows, so their weights are zero.
 fn fit_on_used_columns(
     settings: &CheckedClassifierSettings,
     rows: &[&SparseRow],
     n_features: usize,
     targets: &[usize],
-    left_out: &[bool],
 ) -> Result<Classifier> {
     let mut used = vec![false; n_features];
     for row in rows {
         for &(j, _) in row.iter() {
-            used[j] = !left_out.get(j).copied().unwrap_or(false);
+            used[j] = true;
         }
     }
     // Old column → new (increasing, so each row stays sorted), and back.
@@ -349,12 +402,7 @@ fn fit_on_used_columns(
     }
     let compact: Vec<SparseRow> = rows
         .iter()
-        .map(|row| {
-            row.iter()
-                .filter(|&&(j, _)| used[j])
-                .map(|&(j, x)| (new_of[j], x))
-                .collect()
-        })
+        .map(|row| row.iter().map(|&(j, x)| (new_of[j], x)).collect())
         .collect();
     let fitted = settings.fit(&compact, columns.len(), targets, 2, None)?;
     let mut weights = Array2::<f64>::zeros((1, n_features));
@@ -429,14 +477,8 @@ mod tests {
         .check()
         .unwrap();
         let all = settings.fit(&rows, 10, &targets, 2, None).unwrap();
-        let used = fit_on_used_columns(
-            &settings,
-            &rows.iter().collect::<Vec<_>>(),
-            10,
-            &targets,
-            &[],
-        )
-        .unwrap();
+        let used =
+            fit_on_used_columns(&settings, &rows.iter().collect::<Vec<_>>(), 10, &targets).unwrap();
         assert_eq!(used.weights().dim(), (1, 10));
         for j in [0, 2, 3, 6, 7, 9] {
             assert_eq!(used.weights()[[0, j]], 0.0, "unused column {j}");
@@ -450,38 +492,41 @@ mod tests {
         assert!((all.intercepts()[0] - used.intercepts()[0]).abs() < 1e-6);
         // Rows with no known term: fitted as they are, the intercept alone.
         let empty: Vec<SparseRow> = vec![Vec::new(); 40];
-        let none = fit_on_used_columns(
-            &settings,
-            &empty.iter().collect::<Vec<_>>(),
-            10,
-            &targets,
-            &[],
-        )
-        .unwrap();
+        let none = fit_on_used_columns(&settings, &empty.iter().collect::<Vec<_>>(), 10, &targets)
+            .unwrap();
         assert_eq!(none.weights().dim(), (1, 10));
         assert!(none.weights().iter().all(|&w| w == 0.0));
-        // A column left out is not learned from, however telling it is; the
-        // others are fitted as if it were not there.
-        let mut left_out = vec![false; 10];
-        left_out[4] = true;
-        let without = fit_on_used_columns(
-            &settings,
-            &rows.iter().collect::<Vec<_>>(),
-            10,
-            &targets,
-            &left_out,
-        )
-        .unwrap();
-        assert_eq!(without.weights()[[0, 4]], 0.0);
-        let dropped: Vec<SparseRow> = rows
-            .iter()
-            .map(|r| r.iter().copied().filter(|&(j, _)| j != 4).collect())
-            .collect();
-        let reference = settings.fit(&dropped, 10, &targets, 2, None).unwrap();
-        for j in 0..10 {
-            let (a, b) = (reference.weights()[[0, j]], without.weights()[[0, j]]);
-            assert!((a - b).abs() < 1e-6, "column {j}: {a} against {b}");
+    }
+
+    #[test]
+    fn the_themes_read_a_row_without_its_ending_terms_rescaled() {
+        let mut terms = crate::text::Terms::new();
+        for t in ["<end> call", "<end> me", "call", "me", "ring"] {
+            terms.push(t);
         }
+        // Without ending terms, a row is read as it is.
+        let mut plain = crate::text::Terms::new();
+        plain.push("call");
+        assert_eq!(ThemeColumns::of(&plain, true), ThemeColumns::default());
+        let row: SparseRow = vec![(0, 0.5), (1, 0.5), (2, 0.5), (4, 0.5)];
+        assert_eq!(ThemeColumns::default().row(&row).as_ref(), &row);
+        // With them: the ending columns go, and the rest is scaled back to
+        // unit length (the row of a model without ending terms).
+        let read = ThemeColumns::of(&terms, true).row(&row).into_owned();
+        let s = 0.5f64.sqrt();
+        assert_eq!(read.len(), 2);
+        assert_eq!(read[0].0, 2);
+        assert_eq!(read[1].0, 4);
+        assert!((read[0].1 - s).abs() < 1e-12 && (read[1].1 - s).abs() < 1e-12);
+        // Rows not scaled to unit length are only filtered.
+        let read = ThemeColumns::of(&terms, false).row(&row).into_owned();
+        assert_eq!(read, vec![(2, 0.5), (4, 0.5)]);
+        // A row of ending terms only reads as empty.
+        assert!(
+            ThemeColumns::of(&terms, true)
+                .row(&vec![(0, 1.0)])
+                .is_empty()
+        );
     }
 
     #[test]
@@ -515,7 +560,7 @@ mod tests {
             &rows,
             3,
             &themes,
-            &[],
+            ThemeColumns::default(),
         )
         .unwrap()
         .unwrap();

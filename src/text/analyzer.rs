@@ -57,9 +57,10 @@ pub struct AnalyzerSettings {
     pub ngram_max: usize,
     /// Emit marker terms for "!", "!!", "?", "??", capitals, numbers and emoji.
     pub markers: bool,
-    /// The last this many sentences' terms are counted a second time, as
-    /// ending terms ([`ENDING_PREFIX`]); 0 (the default, and the value of
-    /// model files written before it existed) adds none.
+    /// The last this many sentences' terms (of the sentences that have a
+    /// word; markers after the last of them go with it) are counted a second
+    /// time, as ending terms ([`ENDING_PREFIX`]); 0 (the default, and the
+    /// value of model files written before it existed) adds none.
     ///
     /// The labelling guide's rule is that the ending decides: cheerful news
     /// that closes on a plan the ex is expected to join is desperate, the same
@@ -406,7 +407,7 @@ impl Analyzer {
     /// keeps only the new ones).
     ///
     /// With `ending`, the terms of the tokens in the last `ending` sentences
-    /// that have any follow, the same way, each after [`ENDING_PREFIX`]. The
+    /// that have a word follow, the same way, each after [`ENDING_PREFIX`]. The
     /// sentences are the tokens' own ([`Token::sentence`]): with some tokens
     /// left out (a sentence cut from the draft), the ending is the last
     /// sentences of those that are left.
@@ -416,10 +417,12 @@ impl Analyzer {
         let ending = self.settings.ending;
         if ending > 0 {
             // The first sentence of the ending: the `ending`-th distinct one
-            // from the end (tokens are in text order).
+            // with a word, from the end (tokens are in text order). A
+            // sentence of markers alone ("😭", "??") does not count as one,
+            // but is part of the ending when it comes after it.
             let mut first = 0;
             let mut seen = 0;
-            for token in tokens.iter().rev() {
+            for token in tokens.iter().rev().filter(|t| t.is_word) {
                 if seen == 0 || token.sentence < first {
                     if seen == ending {
                         break;
@@ -662,9 +665,14 @@ mod tests {
         let terms = with_ending(3).analyze("hi there");
         assert_eq!(terms, ["hi", "there", "<end> hi", "<end> there"]);
         assert!(with_ending(2).analyze("").is_empty());
-        // A sentence with no term (an ellipsis) does not count as one.
-        let terms = with_ending(1).analyze("See you soon. ...");
-        assert!(terms.contains(&"<end> soon".to_string()), "{terms:?}");
+        // A sentence with no word (an ellipsis, an emoji) does not count as
+        // one, but belongs to the ending after the last that does.
+        let terms = with_ending(1).analyze("Fine. See you soon. 😭 ...");
+        let ending: Vec<&str> = terms.iter().filter_map(|t| ending_base(t)).collect();
+        assert_eq!(ending, ["😭", "see", "you", "soon"]);
+        // Nothing but markers: no ending terms.
+        let terms = with_ending(1).analyze("😭😭 ??");
+        assert!(terms.iter().all(|t| ending_base(t).is_none()), "{terms:?}");
     }
 
     #[test]

@@ -73,7 +73,7 @@ impl Scorer<'_> {
             let separator = if i > 0 { "; " } else { "" };
             let _ = std::fmt::Write::write_fmt(
                 &mut top,
-                format_args!("{separator}{} ({:+.2})", c.as_written(draft), c.weight),
+                format_args!("{separator}{} ({:+.2})", c.shown(draft), c.weight),
             );
         }
         let probability = format!("{:.4}", verdict.probability());

@@ -48,6 +48,11 @@ pub struct TermJson<'a> {
     pub term: &'a str,
     /// The term as written in the draft.
     pub text: String,
+    /// Whether it is an ending term: `text` counted again because it is in
+    /// the draft's last sentences (a model trained with `--ending`; absent
+    /// otherwise).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ending: bool,
     /// Its contribution to the predicted label's logit.
     pub weight: f64,
 }
@@ -121,6 +126,7 @@ pub fn verdict_json<'a>(
             .map(|c| TermJson {
                 term: &c.term,
                 text: c.as_written(draft),
+                ending: c.ending_base().is_some(),
                 weight: c.weight,
             })
             .collect(),

@@ -145,7 +145,7 @@ impl Scorer<'_> {
                 "Words that weighed most (+ toward {label}, - against):\n"
             ));
             for c in shown {
-                let quoted = c.as_written(draft);
+                let quoted = c.shown(draft);
                 let weight = format!("{:+.2}", c.weight);
                 let weight = if c.weight > 0.0 {
                     paint(style, &weight)

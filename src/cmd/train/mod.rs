@@ -257,13 +257,11 @@ pub fn run(args: Args) -> Result<i32> {
                 themes.push(t);
             }
         }
-        let fitted = Themes::fit(
-            trainer.classifier(),
-            &rows,
-            terms.len(),
-            &themes,
-            &Themes::left_out(terms),
-        )?;
+        let columns = crate::model::theme::ThemeColumns::of(
+            terms,
+            trainer.settings().vectorizer.l2_normalize,
+        );
+        let fitted = Themes::fit(trainer.classifier(), &rows, terms.len(), &themes, columns)?;
         Ok(Some((fitted, rows.len())))
     };
     let heldout_fit = || -> Result<Option<(crate::eval::cv::Scored, Pipeline)>> {
