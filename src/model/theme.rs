@@ -68,6 +68,14 @@ impl ThemeColumns {
     /// The columns of a vocabulary `terms` the themes read, for rows scaled
     /// to unit length or not (`normalize`).
     pub fn of(terms: &crate::text::Terms, normalize: bool) -> ThemeColumns {
+        // The terms are sorted, so the ending terms, if any, start where
+        // their prefix would go: a model without them (the bundled one) is
+        // told apart without a pass over its vocabulary.
+        let prefix = crate::text::analyzer::ENDING_PREFIX;
+        let at = terms.binary_search(prefix).unwrap_or_else(|i| i);
+        if at >= terms.len() || !terms.get(at).starts_with(prefix) {
+            return ThemeColumns::default();
+        }
         let left_out: Vec<bool> = terms
             .iter()
             .map(|term| crate::text::analyzer::ending_base(term).is_some())

@@ -449,10 +449,14 @@ impl Analyzer {
     ) {
         let (min_n, max_n) = (self.settings.ngram_min, self.settings.ngram_max);
         for token in tokens.iter().filter(|t| !t.is_word) {
-            term.clear();
-            term.push_str(prefix);
-            term.push_str(&token.term);
-            each(term, token.span.clone());
+            if prefix.is_empty() {
+                each(&token.term, token.span.clone());
+            } else {
+                term.clear();
+                term.push_str(prefix);
+                term.push_str(&token.term);
+                each(term, token.span.clone());
+            }
         }
         let words: Vec<&Token> = tokens.iter().filter(|t| t.is_word).collect();
         for n in min_n..=max_n {
