@@ -178,8 +178,14 @@ pub fn analyzer(data: &[u8]) {
     let ending = if settings.ending == 0 || sentences.is_empty() {
         &tokens[tokens.len()..]
     } else {
-        let first = sentences[sentences.len().saturating_sub(settings.ending)];
-        &tokens[tokens.iter().position(|t| t.sentence == first).unwrap()..]
+        match sentences.len().checked_sub(settings.ending) {
+            Some(skip) => {
+                let first = sentences[skip];
+                &tokens[tokens.iter().position(|t| t.sentence == first).unwrap()..]
+            }
+            // Fewer sentences with a word than the ending: all of the draft.
+            None => &tokens[..],
+        }
     };
     assert_eq!(ending_terms.len(), count(ending));
     for window in tokens.windows(2) {

@@ -268,7 +268,7 @@ fn a_model_with_unknown_or_invalid_settings() {
     s.edited_model_fails(
         "ending2.json",
         |v| v["settings"]["analyzer"]["ending"] = (-1).into(),
-        &["ending"],
+        &["expected usize"],
     );
 }
 

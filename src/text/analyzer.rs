@@ -431,7 +431,12 @@ impl Analyzer {
                     seen += 1;
                 }
             }
-            let start = tokens.partition_point(|t| t.sentence < first);
+            // Fewer sentences with a word than the ending: all of the draft.
+            let start = if seen < ending {
+                0
+            } else {
+                tokens.partition_point(|t| t.sentence < first)
+            };
             if seen > 0 {
                 self.terms_of(&tokens[start..], ENDING_PREFIX, &mut term, &mut each);
             }
@@ -668,6 +673,8 @@ mod tests {
         // Fewer sentences than the ending: the whole draft is its ending.
         let terms = with_ending(3).analyze("hi there");
         assert_eq!(terms, ["hi", "there", "<end> hi", "<end> there"]);
+        let terms = with_ending(3).analyze("😭. Hi there.");
+        assert!(terms.contains(&"<end> 😭".to_string()), "{terms:?}");
         assert!(with_ending(2).analyze("").is_empty());
         // A sentence with no word (an ellipsis, an emoji) does not count as
         // one, but belongs to the ending after the last that does.
