@@ -495,3 +495,83 @@ fn with_ending_terms_the_themes_learn_nothing_from_them() {
         "{verdict}"
     );
 }
+
+#[test]
+fn with_ending_terms_a_drafts_themes_do_not_depend_on_which_sentence_is_last() {
+    // With unigrams, two orders of the same sentences have the same terms but
+    // different ending terms. The themes read the row without its ending
+    // terms, rescaled, so their probabilities must agree; the verdict reads
+    // the ending and differs. Scoring with the whole row (ending columns kept,
+    // or left out without the rescaling) would make the themes differ too,
+    // since the two endings are of different lengths.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("themed.csv");
+    let all = std::fs::read_to_string(root().join("data/drafts.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(all.as_bytes());
+    let mut writer = csv::Writer::from_path(&data).unwrap();
+    writer.write_record(reader.headers().unwrap()).unwrap();
+    for record in reader.records().take(400) {
+        writer.write_record(&record.unwrap()).unwrap();
+    }
+    writer.flush().unwrap();
+    let model = dir.path().join("m.json");
+    assert_works(
+        draftcheck_in(dir.path())
+            .args([
+                "train",
+                "--test-fraction",
+                "0",
+                "--ngrams",
+                "1",
+                "--ending",
+                "1",
+            ])
+            .arg("--data")
+            .arg(&data)
+            .arg("--model")
+            .arg(&model),
+    );
+    let score = |text: &str| {
+        let out = assert_works(
+            draftcheck_in(dir.path())
+                .args(["score", "--format", "json", "--model"])
+                .arg(&model)
+                .arg(text),
+        );
+        json_lines(&out.stdout).remove(0)
+    };
+    let first =
+        score("Please call me tonight. I bought you a necklace and had it sent to your office.");
+    let second =
+        score("I bought you a necklace and had it sent to your office. Please call me tonight.");
+    let themes = |v: &serde_json::Value| -> Vec<(String, f64)> {
+        v["themes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["theme"].as_str().unwrap().to_string(),
+                    t["probability"].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let (a, b) = (themes(&first), themes(&second));
+    assert!(!a.is_empty(), "{first}");
+    assert_eq!(a.len(), b.len());
+    for ((name, p), (other, q)) in a.iter().zip(&b) {
+        assert_eq!(name, other);
+        assert!((p - q).abs() < 1e-9, "{name}: {p} against {q}");
+    }
+    // Some theme is not saturated, so a change of scale would show.
+    assert!(a.iter().any(|(_, p)| *p > 0.01 && *p < 0.99), "{a:?}");
+    let (p, q) = (
+        first["probability"].as_f64().unwrap(),
+        second["probability"].as_f64().unwrap(),
+    );
+    assert!(
+        (p - q).abs() > 1e-6,
+        "the verdict reads the ending: {p} against {q}"
+    );
+}
