@@ -2,7 +2,7 @@
 """The advice measures of benches/advice_sections.py, out of fold on training data.
 
 usage: python3 benches/advice_cv.py [--data data/drafts.csv] [--extra MORE.csv ...]
-                                    [--folds 5] [--seed 42] [-- TRAIN OPTIONS]
+                                    [--folds 5] [--seed 42] [--gift-curve] [-- TRAIN OPTIONS]
 
 Splits the data's rows into stratified, seeded folds (by label and theme); for
 each, trains draftcheck on the other folds (and on every --extra file, whole),
@@ -10,6 +10,13 @@ then scores the fold's desperate rows and counts, as advice_sections.py does,
 gift drafts shown the gifts advice, letter drafts shown the love-letters
 section, and drafts with no gift shown the gifts advice. Options after `--` go
 to `draftcheck train` (the bundled model's: --ngrams 1-3 --max-iterations 200).
+
+With --gift-curve, it also shows what the gift theme's threshold trades: for
+each threshold, the share of gift drafts called desperate with a gift
+probability at or over it (shown the gifts advice, if the themes alone chose
+it), against the share of desperate drafts with no gift over it; and the most
+gift drafts any threshold reaches while at most 5% of the no-gift drafts are
+over it.
 
 It measures the themes on the training data alone, so that a change to the data
 or the theme model can be judged without touching the held-out sets. The folds'
@@ -65,11 +72,15 @@ def main():
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--binary", default=str(ROOT / "target" / "release" / "draftcheck"))
+    ap.add_argument("--gift-curve", action="store_true",
+                    help="show the gift theme's threshold trade-off out of fold")
     a = ap.parse_args(argv)
     rows = read(a.data)
     extra = [r for path in a.extra for r in read(path)]
     fold = folds_of(rows, a.folds, a.seed)
     total = None
+    # (the row has a gift, the verdict is desperate, its gift probability).
+    gift_points = []
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(a.folds):
             train = [r for r, f in zip(rows, fold) if f != k] + extra
@@ -81,10 +92,44 @@ def main():
                                   "--test-fraction", "0", *train_args], capture_output=True, text=True)
             if run.returncode != 0:
                 sys.exit(f"fold {k + 1}: draftcheck train failed: {run.stderr}")
-            counts = tally(test, score_texts(a.binary, str(model), [r["text"] for r in test]))
+            verdicts = score_texts(a.binary, str(model), [r["text"] for r in test])
+            counts = tally(test, verdicts)
+            for r, v in zip(test, verdicts):
+                gift = [t["probability"] for t in v.get("themes", []) if t["theme"] == "gift"]
+                gift_points.append(("gift" in r.get("theme", "").split(";"),
+                                    v.get("label") == "desperate", gift[0] if gift else 0.0))
             total = counts if total is None else add(total, counts)
             print(f"fold {k + 1} of {a.folds} done", file=sys.stderr)
     report(total)
+    if a.gift_curve:
+        gift_curve(gift_points)
+
+
+def gift_curve(points: list[tuple[bool, bool, float]]):
+    """The gift theme's threshold trade-off over (has a gift, called
+    desperate, gift probability) points."""
+    gifts = sum(g for g, _, _ in points)
+    others = len(points) - gifts
+    def at(t):
+        hit = sum(g and d and p >= t for g, d, p in points)
+        wrong = sum(not g and d and p >= t for g, d, p in points)
+        return hit / max(gifts, 1), wrong / max(others, 1)
+    print(f"gift theme threshold, out of fold ({gifts} gift drafts, {others} with no gift):")
+    for t in [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]:
+        hit, wrong = at(t)
+        print(f"  {t:.2f}: gift drafts {100 * hit:.1f}%, no-gift drafts {100 * wrong:.1f}%")
+    # Lower the threshold draft by draft (highest probability first) while at
+    # most 5% of the no-gift drafts are over it.
+    best, hit, wrong = (0.0, 0.0), 0, 0
+    flags = sorted(((p, g) for g, d, p in points if d), reverse=True)
+    for i, (p, g) in enumerate(flags):
+        hit, wrong = hit + g, wrong + (not g)
+        if i + 1 < len(flags) and flags[i + 1][0] == p:
+            continue  # a threshold cuts between distinct probabilities
+        if wrong / max(others, 1) <= 0.05:
+            best = (hit / max(gifts, 1), wrong / max(others, 1))
+    print(f"  most gift drafts with at most 5% of the no-gift drafts: {100 * best[0]:.1f}% "
+          f"(no-gift {100 * best[1]:.1f}%)")
 
 
 if __name__ == "__main__":
