@@ -18,10 +18,15 @@ use crate::progress;
 /// come first, each with the label it suggests and the terms behind it. Rows
 /// whose texts are the same after folding case, spacing and punctuation are
 /// listed as duplicates, and as conflicts when their labels differ.
+///
+/// With --themes, the `theme` column is audited instead: each theme (gift,
+/// letter, pressure) is scored out of fold on the rows that have a theme, and
+/// the cells it disagrees with come first, each with the cell it suggests.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
 draftcheck audit\n  \
 draftcheck audit --data mine.csv --top 50\n  \
+draftcheck audit --themes --repeats 3\n  \
 draftcheck audit --format json | jq 'select(.kind == \"conflict\")'")]
 pub struct Args {
     #[command(flatten)]
@@ -49,6 +54,11 @@ pub struct Args {
     /// Reverse the last change of --review.
     #[arg(long)]
     pub undo: bool,
+    /// Audit the `theme` column instead of the labels: a model of each theme,
+    /// out of fold on the rows that have one, lists the cells it would write
+    /// otherwise (edit them by hand; --review is for labels).
+    #[arg(long, conflicts_with_all = ["review", "undo"])]
+    pub themes: bool,
     #[command(flatten)]
     pub features: FeatureArgs,
     #[command(flatten)]
@@ -65,19 +75,22 @@ pub enum AuditFormat {
 /// One finding, as JSON and CSV print it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
-    /// `label` (a likely label mistake), `duplicate` or `conflict`.
+    /// `label` (a likely label mistake), `theme` (a likely theme mistake, with
+    /// --themes), `duplicate` or `conflict`.
     pub kind: &'static str,
     /// 1-based record number (header excluded).
     pub row: usize,
     /// The line of the CSV where the record starts.
     pub line: u64,
+    /// The row's label (its theme cell, for `theme`).
     pub label: String,
-    /// The label the model suggests (for `label`), or the other row's label.
+    /// The label the model suggests (for `label`), the theme cell (for
+    /// `theme`), or the other row's label.
     pub suggested: String,
-    /// Out-of-fold probability of the suggested label (for `label`).
+    /// Out-of-fold probability of the suggestion (for `label` and `theme`).
     pub probability: Option<f64>,
-    /// Terms that push toward the suggested label (for `label`), or the row it
-    /// duplicates (for the others: "row N").
+    /// Terms that push toward the suggestion (for `label` and `theme`), or the
+    /// row it duplicates (for the others: "row N").
     pub terms: Vec<String>,
     pub text: String,
 }
@@ -112,85 +125,44 @@ pub fn run(args: Args) -> Result<i32> {
     let trainer = settings
         .check()?
         .with_memory_budget(args.resources.memory_budget);
-    let bar = progress::bar(args.folds as u64 + 1, "auditing");
-    bar.set_message(format!("analysing {} drafts", data.len()));
-    let corpus = trainer.analyze_all(&data.texts);
-    bar.set_message(format!("{}-fold out-of-fold probabilities", args.folds));
-    let rows = Labelled::of(&corpus, &data);
-    let folds = |r: usize| Folds {
-        k: args.folds,
-        seed: args.seed.wrapping_add(r as u64),
-    };
-    let mut oof = out_of_fold(&trainer, rows, folds(0), &bar)?;
-    for r in 1..args.repeats.max(1) {
-        let more = out_of_fold(&trainer, rows, folds(r), &bar)?;
-        for (p, q) in oof.iter_mut().zip(more) {
-            for (a, b) in p.iter_mut().zip(q) {
-                *a += b;
-            }
-        }
-    }
-    let repeats = args.repeats.max(1) as f64;
-    for p in &mut oof {
-        for a in p.iter_mut() {
-            *a /= repeats;
-        }
-    }
-    // The model on every row explains the disagreements.
-    let full = trainer.fit(&corpus, &corpus.all(), &data.targets, &data.labels)?;
-    bar.inc(1);
-    bar.finish_and_clear();
-
-    // Likely label mistakes: the model labels them otherwise; lowest
-    // out-of-fold probability of the given label first.
-    let mut suspects: Vec<(f64, usize, usize)> = oof
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| {
-            let suggested = argmax(p);
-            (suggested != data.targets[i]).then_some((p[data.targets[i]], i, suggested))
-        })
-        .collect();
-    suspects.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let flagged = suspects.len();
     let mut findings: Vec<Finding> = Vec::new();
-    for &(_, i, suggested) in suspects.iter().take(args.top) {
-        let text = &data.texts[i];
-        let verdict = full.score(text);
-        // Contributions toward the suggested label: from the full model's
-        // explanation of that label's logit.
-        let row = full.row_of_tokens(&full.analyzer().tokenize(text));
-        let explanation = full.classifier().explain(&row, suggested);
-        let mut toward: Vec<(usize, f64)> = explanation
-            .contributions
-            .into_iter()
-            .filter(|&(_, w)| w > 0.0)
-            .collect();
-        toward.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let terms = toward
-            .iter()
-            .take(4)
-            .map(|&(j, w)| {
-                let term = &full.vectorizer().terms()[j];
-                let written = verdict
-                    .contributions
-                    .iter()
-                    .find(|c| c.term == term)
-                    .map_or_else(|| term.to_string(), |c| c.shown(text));
-                format!("{written} ({w:+.2})")
-            })
-            .collect();
-        findings.push(Finding {
-            kind: "label",
-            row: i + 1,
-            line: data.lines[i],
-            label: data.labels[data.targets[i]].clone(),
-            suggested: data.labels[suggested].clone(),
-            probability: Some(oof[i][suggested]),
-            terms,
-            text: text.clone(),
-        });
-    }
+    let flagged = if args.themes {
+        let cells =
+            crate::dataset::read_optional_column(&data.path, "theme")?.ok_or_else(|| {
+                crate::Error::new(format!(
+                    "{} has no 'theme' column, which --themes audits: add one (gift, letter, \
+                 pressure or none per row, see data/README.md), or leave out --themes to \
+                 audit the labels",
+                    data.path.display()
+                ))
+            })?;
+        audit_themes(&args, &trainer, &data, &cells, &mut findings)?
+    } else {
+        let bar = progress::bar((args.folds * args.repeats.max(1)) as u64 + 1, "auditing");
+        bar.set_message(format!("analysing {} drafts", data.len()));
+        let found = disagreements(
+            &args,
+            &trainer,
+            &data.texts,
+            &data.targets,
+            &data.labels,
+            &bar,
+        )?;
+        bar.finish_and_clear();
+        for s in found.top {
+            findings.push(Finding {
+                kind: "label",
+                row: s.index + 1,
+                line: data.lines[s.index],
+                label: data.labels[data.targets[s.index]].clone(),
+                suggested: data.labels[s.suggested].clone(),
+                probability: Some(s.probability),
+                terms: s.terms,
+                text: data.texts[s.index].clone(),
+            });
+        }
+        Flagged::Labels(found.count)
+    };
     // Duplicates, after folding case, spacing and punctuation.
     let mut first: BTreeMap<String, usize> = BTreeMap::new();
     let mut duplicates = 0;
@@ -223,17 +195,233 @@ pub fn run(args: Args) -> Result<i32> {
         &args,
         &data.path.display().to_string(),
         data.len(),
-        flagged,
+        &flagged,
         duplicates,
         &findings,
     )
+}
+
+/// How many rows (or theme cells) the out-of-fold models disagree with.
+enum Flagged {
+    Labels(usize),
+    /// Rows with a theme, and per theme audited: its name and its count.
+    Themes(usize, Vec<(String, usize)>),
+}
+
+/// A row the model labels otherwise, out of fold.
+struct Suspect {
+    index: usize,
+    suggested: usize,
+    /// Out-of-fold probability of the suggested label.
+    probability: f64,
+    /// The terms that push toward it, as the row is written.
+    terms: Vec<String>,
+}
+
+/// The rows of [`disagreements`], at most `--top` of them, and how many
+/// there are in all.
+struct Disagreements {
+    top: Vec<Suspect>,
+    count: usize,
+}
+
+/// Scores every row of (`texts`, `targets`) by models that never saw it
+/// (`--folds`, averaged over `--repeats` seeds) and returns the rows the
+/// model labels otherwise: the lowest out-of-fold probability of the given
+/// label first, each with the terms that push toward the label it suggests
+/// (from a model fitted on every row).
+fn disagreements(
+    args: &Args,
+    trainer: &crate::model::Trainer,
+    texts: &[String],
+    targets: &[usize],
+    labels: &[String],
+    bar: &indicatif::ProgressBar,
+) -> Result<Disagreements> {
+    let corpus = trainer.analyze_all(texts);
+    bar.set_message(format!("{}-fold out-of-fold probabilities", args.folds));
+    let rows = Labelled {
+        corpus: &corpus,
+        targets,
+        labels,
+    };
+    let folds = |r: usize| Folds {
+        k: args.folds,
+        seed: args.seed.wrapping_add(r as u64),
+    };
+    let mut oof = out_of_fold(trainer, rows, folds(0), bar)?;
+    for r in 1..args.repeats.max(1) {
+        let more = out_of_fold(trainer, rows, folds(r), bar)?;
+        for (p, q) in oof.iter_mut().zip(more) {
+            for (a, b) in p.iter_mut().zip(q) {
+                *a += b;
+            }
+        }
+    }
+    let repeats = args.repeats.max(1) as f64;
+    for p in &mut oof {
+        for a in p.iter_mut() {
+            *a /= repeats;
+        }
+    }
+    // The model on every row explains the disagreements.
+    let full = trainer.fit(&corpus, &corpus.all(), targets, labels)?;
+    bar.inc(1);
+
+    // Likely mistakes: the model labels them otherwise; lowest out-of-fold
+    // probability of the given label first.
+    let mut suspects: Vec<(f64, usize, usize)> = oof
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let suggested = argmax(p);
+            (suggested != targets[i]).then_some((p[targets[i]], i, suggested))
+        })
+        .collect();
+    suspects.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let count = suspects.len();
+    let mut top = Vec::new();
+    for &(_, i, suggested) in suspects.iter().take(args.top) {
+        let text = &texts[i];
+        let verdict = full.score(text);
+        // Contributions toward the suggested label: from the full model's
+        // explanation of that label's logit.
+        let row = full.row_of_tokens(&full.analyzer().tokenize(text));
+        let explanation = full.classifier().explain(&row, suggested);
+        let mut toward: Vec<(usize, f64)> = explanation
+            .contributions
+            .into_iter()
+            .filter(|&(_, w)| w > 0.0)
+            .collect();
+        toward.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let terms = toward
+            .iter()
+            .take(4)
+            .map(|&(j, w)| {
+                let term = &full.vectorizer().terms()[j];
+                let written = verdict
+                    .contributions
+                    .iter()
+                    .find(|c| c.term == term)
+                    .map_or_else(|| term.to_string(), |c| c.shown(text));
+                format!("{written} ({w:+.2})")
+            })
+            .collect();
+        top.push(Suspect {
+            index: i,
+            suggested,
+            probability: oof[i][suggested],
+            terms,
+        });
+    }
+    Ok(Disagreements { top, count })
+}
+
+/// `--themes`: each theme scored out of fold on the rows with a theme; the
+/// likeliest wrong cells (a theme the row lacks, or one it should not have)
+/// go into `findings`, at most `--top` over all themes.
+fn audit_themes(
+    args: &Args,
+    trainer: &crate::model::Trainer,
+    data: &crate::dataset::Dataset,
+    cells: &[String],
+    findings: &mut Vec<Finding>,
+) -> Result<Flagged> {
+    use crate::model::theme::{MIN_THEME_ROWS, THEMES, parse};
+    let themed: Vec<(usize, Vec<String>)> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i, parse(c)))
+        .filter(|(_, t)| !t.is_empty())
+        .collect();
+    let texts: Vec<String> = themed.iter().map(|(i, _)| data.texts[*i].clone()).collect();
+    // The themes with enough rows on both sides, with their targets.
+    let audited: Vec<(&str, Vec<usize>)> = THEMES
+        .iter()
+        .map(|(name, _)| {
+            let targets = themed
+                .iter()
+                .map(|(_, t)| usize::from(t.iter().any(|x| x == name)))
+                .collect::<Vec<usize>>();
+            (*name, targets)
+        })
+        .filter(|(_, targets)| {
+            let with = targets.iter().sum::<usize>();
+            with >= MIN_THEME_ROWS && targets.len() - with >= MIN_THEME_ROWS
+        })
+        .collect();
+    if audited.is_empty() {
+        return Err(crate::Error::new(format!(
+            "{}: no theme has {MIN_THEME_ROWS} rows with it and {MIN_THEME_ROWS} without it \
+             among the {} rows with a theme, so none can be audited: add rows with themes \
+             (gift, letter, pressure), or leave out --themes to audit the labels",
+            data.path.display(),
+            themed.len()
+        )));
+    }
+    let bar = progress::bar(
+        ((args.folds * args.repeats.max(1)) as u64 + 1) * audited.len() as u64,
+        "auditing themes",
+    );
+    // (probability of the given side, theme, suspect) over every theme.
+    let mut all: Vec<(f64, usize, Suspect)> = Vec::new();
+    let mut counts = Vec::new();
+    for (t, (name, targets)) in audited.iter().enumerate() {
+        bar.set_message(format!("{name}: analysing {} drafts", texts.len()));
+        let labels = vec![format!("no {name}"), name.to_string()];
+        let found = disagreements(args, trainer, &texts, targets, &labels, &bar)?;
+        counts.push((name.to_string(), found.count));
+        all.extend(found.top.into_iter().map(|s| (1.0 - s.probability, t, s)));
+    }
+    bar.finish_and_clear();
+    all.sort_by(|a, b| {
+        a.0.total_cmp(&b.0)
+            .then(themed[a.2.index].0.cmp(&themed[b.2.index].0))
+            .then(a.1.cmp(&b.1))
+    });
+    for (_, t, s) in all.into_iter().take(args.top) {
+        let (row, given) = &themed[s.index];
+        let name = audited[t].0;
+        // The cell with this theme added or taken away; known themes in the
+        // usual order, any others after them as they were.
+        let mut suggested: Vec<&str> = given
+            .iter()
+            .map(String::as_str)
+            .filter(|g| *g != name)
+            .collect();
+        if s.suggested == 1 {
+            suggested.push(name);
+        }
+        let order = |n: &str| {
+            THEMES
+                .iter()
+                .position(|(t, _)| *t == n)
+                .unwrap_or(THEMES.len())
+        };
+        suggested.sort_by_key(|n| order(n));
+        findings.push(Finding {
+            kind: "theme",
+            row: row + 1,
+            line: data.lines[*row],
+            label: given.join(";"),
+            suggested: if suggested.is_empty() {
+                "none".to_string()
+            } else {
+                suggested.join(";")
+            },
+            probability: Some(s.probability),
+            terms: s.terms,
+            text: data.texts[*row].clone(),
+        });
+    }
+    Ok(Flagged::Themes(themed.len(), counts))
 }
 
 fn print_findings(
     args: &Args,
     path: &str,
     rows: usize,
-    flagged: usize,
+    flagged: &Flagged,
     duplicates: usize,
     findings: &[Finding],
 ) -> Result<i32> {
@@ -279,17 +467,33 @@ fn print_findings(
             w.flush().map_err(write_error)?;
         }
         AuditFormat::Text => {
-            writeln!(
-                out,
-                "{path}: {rows} rows; {flagged} the model labels otherwise (out of fold, {} folds), {duplicates} duplicates",
-                args.folds
-            )
+            match flagged {
+                Flagged::Labels(n) => writeln!(
+                    out,
+                    "{path}: {rows} rows; {n} the model labels otherwise (out of fold, {} folds), {duplicates} duplicates",
+                    args.folds
+                ),
+                Flagged::Themes(themed, counts) => writeln!(
+                    out,
+                    "{path}: {rows} rows, {themed} with a theme; cells the theme models write otherwise (out of fold, {} folds): {}; {duplicates} duplicates",
+                    args.folds,
+                    counts
+                        .iter()
+                        .map(|(name, n)| format!("{name} {n}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }
             .map_err(write_error)?;
-            let labels: Vec<&Finding> = findings.iter().filter(|f| f.kind == "label").collect();
+            let labels: Vec<&Finding> = findings
+                .iter()
+                .filter(|f| f.kind == "label" || f.kind == "theme")
+                .collect();
             if !labels.is_empty() {
                 writeln!(
                     out,
-                    "Likeliest label mistakes first (row, line: given -> suggested, probability):"
+                    "Likeliest {} mistakes first (row, line: given -> suggested, probability):",
+                    if args.themes { "theme" } else { "label" }
                 )
                 .map_err(write_error)?;
             }
@@ -298,11 +502,12 @@ fn print_findings(
                 let short: String = flat.chars().take(90).collect();
                 writeln!(
                     out,
-                    "  row {} (line {}): {} -> {} ({:.0}%)  “{}{}”\n      because of: {}",
+                    "  row {} (line {}): {} -> {} ({}{:.0}%)  “{}{}”\n      because of: {}",
                     f.row,
                     f.line,
                     f.label,
                     f.suggested,
+                    theme_change(f),
                     f.probability.unwrap_or(0.0) * 100.0,
                     short,
                     if flat.chars().count() > 90 { "…" } else { "" },
@@ -310,7 +515,10 @@ fn print_findings(
                 )
                 .map_err(write_error)?;
             }
-            for f in findings.iter().filter(|f| f.kind != "label") {
+            for f in findings
+                .iter()
+                .filter(|f| f.kind == "duplicate" || f.kind == "conflict")
+            {
                 writeln!(
                     out,
                     "  row {} (line {}) repeats {}{}",
@@ -332,6 +540,23 @@ fn print_findings(
     }
     out.flush().map_err(write_error)?;
     Ok(0)
+}
+
+/// For a `theme` finding, the one change it suggests ("adds gift, " or
+/// "drops letter, "); empty for the others.
+fn theme_change(f: &Finding) -> String {
+    if f.kind != "theme" {
+        return String::new();
+    }
+    let cell = |c: &str| -> Vec<String> { crate::model::theme::parse(c) };
+    let (given, suggested) = (cell(&f.label), cell(&f.suggested));
+    if let Some(added) = suggested.iter().find(|t| !given.contains(t)) {
+        format!("adds {added}, ")
+    } else if let Some(dropped) = given.iter().find(|t| !suggested.contains(t)) {
+        format!("drops {dropped}, ")
+    } else {
+        String::new()
+    }
 }
 
 #[cfg(test)]
