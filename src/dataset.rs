@@ -152,6 +152,20 @@ pub fn parse_labelled(
             )
             .with_hint("give every row a label, e.g. desperate or composed"));
         }
+        if let Some(c) = label
+            .chars()
+            .find(|&c| crate::terminal::unsafe_on_a_terminal(c))
+        {
+            return Err(Error::at(
+                path,
+                Some(line),
+                format!(
+                    "the '{label_column}' field holds a control character (U+{:04X})",
+                    c as u32
+                ),
+            )
+            .with_hint("a label is a name such as desperate or composed: remove the character"));
+        }
         texts.push(text.to_string());
         raw_labels.push(label.to_string());
         lines.push(line);

@@ -26,6 +26,7 @@ pub mod fuzzing;
 pub mod model;
 pub mod progress;
 pub mod revise;
+pub mod terminal;
 pub mod text;
 
 pub use error::{Error, Result};

@@ -500,8 +500,9 @@ fn print_findings(
             for f in labels {
                 let flat: String = f.text.split_whitespace().collect::<Vec<_>>().join(" ");
                 let short: String = flat.chars().take(90).collect();
-                writeln!(
-                    out,
+                // The whole finding as the terminal shows it: theme cells and
+                // terms are the data's text too.
+                let finding = format!(
                     "  row {} (line {}): {} -> {} ({}{:.0}%)  “{}{}”\n      because of: {}",
                     f.row,
                     f.line,
@@ -512,8 +513,9 @@ fn print_findings(
                     short,
                     if flat.chars().count() > 90 { "…" } else { "" },
                     f.terms.join(", ")
-                )
-                .map_err(write_error)?;
+                );
+                writeln!(out, "{}", crate::terminal::terminal_safe(&finding))
+                    .map_err(write_error)?;
             }
             for f in findings
                 .iter()

@@ -153,16 +153,15 @@ pub fn review(data: &Path, findings: &[Finding]) -> Result<i32> {
         // Rows dropped earlier in this review move the later ones up.
         let row = f.row - dropped_before.iter().filter(|&&d| d < f.row).count();
         let flat: String = f.text.split_whitespace().collect::<Vec<_>>().join(" ");
-        writeln!(
-            out,
+        let finding = format!(
             "\nrow {row} (line {}): labelled {}, the model says {} ({:.0}%)\n  “{flat}”\n  because of: {}",
             f.line,
             f.label,
             f.suggested,
             f.probability.unwrap_or(0.0) * 100.0,
             f.terms.join(", ")
-        )
-        .map_err(werr)?;
+        );
+        writeln!(out, "{}", crate::terminal::terminal_safe(&finding)).map_err(werr)?;
         let Some(answer) = crate::cmd::ask(&mut out, &mut input, "review> ")? else {
             break;
         };

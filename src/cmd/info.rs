@@ -77,7 +77,12 @@ pub fn run(args: Args) -> Result<i32> {
             let value = serde_json::to_value(&card).map_err(|e| Error::new(e.to_string()))?;
             println!("{value}");
         }
-        Format::Text => print!("{}", card_text(&model, &source, &top)),
+        // A model file is data too: its terms and labels as the terminal
+        // shows them.
+        Format::Text => print!(
+            "{}",
+            crate::terminal::terminal_safe(&card_text(&model, &source, &top))
+        ),
     }
     Ok(0)
 }

@@ -116,6 +116,7 @@ pub fn run(args: Args) -> Result<i32> {
     while i < picks.len() {
         let pick = &picks[i];
         let flat: String = pick.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let flat = crate::terminal::terminal_safe(&flat);
         writeln!(
             out,
             "\n[{}/{}] “{flat}”\n  model: {} ({:.0}%)",

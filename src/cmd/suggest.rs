@@ -181,6 +181,7 @@ pub fn run(args: Args) -> Result<i32> {
                 .max(5);
             for s in &picks {
                 let flat: String = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
+                let flat = crate::terminal::terminal_safe(&flat);
                 let short: String = flat.chars().take(90).collect();
                 println!(
                     "  row {:>width$}  {} {:>3.0}%  {}  “{}{}”",

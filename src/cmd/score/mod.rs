@@ -276,7 +276,10 @@ impl Scorer<'_> {
             }
             Format::Text => {
                 let reading = self.read(draft);
-                out.write_all(self.verdict_text(draft, &reading).as_bytes())
+                // The draft's text as the terminal will show it (the same byte
+                // offsets, so the reading's spans still hold).
+                let shown = crate::terminal::terminal_safe(draft);
+                out.write_all(self.verdict_text(&shown, &reading).as_bytes())
                     .map_err(write_error)?;
                 Ok((reading.verdict.label, reading.verdict.probability()))
             }

@@ -1,0 +1,98 @@
+//! Drafts are untrusted: the text views print them without the characters
+//! that would drive a terminal (escape sequences, bells, carriage returns,
+//! bidirectional overrides), and a label with one is refused.
+
+mod common;
+
+use common::*;
+
+/// A desperate draft carrying an OSC title sequence, a screen clear, a bell, a
+/// carriage return and a right-to-left override.
+const HOSTILE: &str = "I bought you a necklace.\u{1b}]0;pwned\u{7}\u{1b}[2J Please call me,\r I miss you \u{202E}tonight.";
+
+fn assert_terminal_safe(stdout: &[u8]) -> String {
+    let text = String::from_utf8(stdout.to_vec()).unwrap();
+    for bad in ['\u{1b}', '\u{7}', '\r', '\u{202E}'] {
+        assert!(
+            !text.contains(bad),
+            "{bad:?} reached the terminal: {text:?}"
+        );
+    }
+    text
+}
+
+#[test]
+fn score_text_shows_the_draft_without_terminal_controls_and_scores_it_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = root().join("models/drafts.json");
+    let out = assert_works(
+        draftcheck_in(dir.path())
+            .args(["score", "--model"])
+            .arg(&model)
+            .arg(HOSTILE),
+    );
+    let text = assert_terminal_safe(&out.stdout);
+    // The characters are shown, replaced where they were.
+    assert!(text.contains("necklace.?]0;pwned??[2J"), "{text}");
+    assert!(text.contains("\u{FFFD}tonight"), "{text}");
+    // The verdict is the one JSON gives for the draft as written.
+    let json = assert_works(
+        draftcheck_in(dir.path())
+            .args(["score", "--format", "json", "--model"])
+            .arg(&model)
+            .arg(HOSTILE),
+    );
+    let verdict = &json_lines(&json.stdout)[0];
+    assert_eq!(verdict["label"], "desperate");
+    assert!(text.starts_with("Reads as desperate"), "{text}");
+}
+
+#[test]
+fn audit_text_lists_a_hostile_row_without_terminal_controls() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("hostile.csv");
+    let mut reader = csv::Reader::from_path(root().join("data/drafts.csv")).unwrap();
+    let mut writer = csv::Writer::from_path(&data).unwrap();
+    writer.write_record(["text", "label", "theme"]).unwrap();
+    for record in reader.records().take(600) {
+        writer.write_record(&record.unwrap()).unwrap();
+    }
+    // The hostile draft, mislabelled, so that audit lists it.
+    writer.write_record([HOSTILE, "composed", "none"]).unwrap();
+    writer.flush().unwrap();
+    let out = assert_works(
+        draftcheck_in(dir.path())
+            .args(["audit", "--top", "1000", "--data"])
+            .arg(&data),
+    );
+    let text = assert_terminal_safe(&out.stdout);
+    assert!(
+        text.contains("row 601 "),
+        "the hostile row is listed: {text}"
+    );
+    assert!(text.contains("?]0;pwned"), "{text}");
+}
+
+#[test]
+fn a_label_with_a_control_character_is_refused_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("labels.csv");
+    std::fs::write(
+        &data,
+        "text,label\nCall me.,desperate\nKeys are with Sam.,\"composed\u{1b}[2J\"\n",
+    )
+    .unwrap();
+    assert_clean_failure(
+        draftcheck_in(dir.path())
+            .args(["train", "--data"])
+            .arg(&data)
+            .arg("--model")
+            .arg(dir.path().join("m.json")),
+        1,
+        &[
+            "labels.csv:3:",
+            "control character (U+001B)",
+            "remove the character",
+        ],
+    );
+}
