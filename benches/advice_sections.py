@@ -94,7 +94,10 @@ def report(counts: dict):
         print(f"{text}: {hit} of {n} ({100 * hit / max(n, 1):.1f}%)")
     print(f"gift drafts without the gifts advice: {counts['missed_composed'][0]} called composed, "
           f"{counts['missed_theme'][0]} called desperate without the gift theme")
-    print(f"gift and letter drafts shown the right section: {right} of {tagged} ({100 * right / max(tagged, 1):.1f}%)")
+    from calibration import wilson
+    low, high = wilson(right, tagged)
+    print(f"gift and letter drafts shown the right section: {right} of {tagged} ({100 * right / max(tagged, 1):.1f}%; "
+          f"95% Wilson interval {100 * low:.1f}% to {100 * high:.1f}%)")
 
 
 if __name__ == "__main__":

@@ -46,7 +46,9 @@ def main():
     probs = [v["probability"] for v in verdicts]
     right = [v["label"] == r["label"] for r, v in zip(rows, verdicts)]
     measured = ece(probs, right, a.bins)
-    print(f"{a.data}: {n} rows, accuracy {sum(right) / n:.3f}, ECE {measured:.4f}, "
+    low, high = wilson(sum(right), n)
+    print(f"{a.data}: {n} rows, accuracy {sum(right) / n:.3f} (95% Wilson interval {low:.3f} to {high:.3f}), "
+          f"ECE {measured:.4f}, "
           f"Brier {brier / n:.4f} (model {a.model})")
     if a.draws > 0:
         rng = random.Random(42)
@@ -62,6 +64,16 @@ def main():
               f"{sum(x > a.target for x in null) / len(null):.0%} above {a.target}, "
               f"{sum(x >= measured for x in null) / len(null):.0%} at the measured ECE or above")
         print(f"  measured ECE, 90% bootstrap interval: {q(boot, 0.05):.4f} to {q(boot, 0.95):.4f}")
+
+
+def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of a proportion (95% at z = 1.96)."""
+    if n == 0:
+        return 0.0, 1.0
+    p = hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+    return centre - half, centre + half
 
 
 def ece(probs: list[float], right: list[bool], bins: int) -> float:
