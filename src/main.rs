@@ -33,7 +33,12 @@ fn main() {
     let code = match run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err}");
+            // An error can quote the data or the command line: as the
+            // terminal shows it.
+            eprintln!(
+                "error: {}",
+                draftcheck::terminal::terminal_safe(&err.to_string())
+            );
             err.exit_code()
         }
     };

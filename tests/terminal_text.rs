@@ -96,3 +96,38 @@ fn a_label_with_a_control_character_is_refused_with_its_line() {
         ],
     );
 }
+
+#[test]
+fn add_refuses_a_label_with_a_control_character_and_errors_print_safely() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.csv");
+    let before = "text,label\nCall me.,desperate\nKeys are with Sam.,composed\n";
+    std::fs::write(&data, before).unwrap();
+    let stderr = assert_clean_failure(
+        draftcheck_in(dir.path())
+            .args([
+                "add",
+                "--new-label",
+                "--label",
+                "hopeful\u{1b}[2J",
+                "--data",
+            ])
+            .arg(&data)
+            .arg("Fingers crossed for you"),
+        2,
+        &["control character (U+001B)", "nothing was added"],
+    );
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+    assert_eq!(std::fs::read_to_string(&data).unwrap(), before);
+    // An error that quotes the command line (here a missing file's name)
+    // shows it as the terminal would, without its escape.
+    let stderr = assert_clean_failure(
+        draftcheck_in(dir.path()).args(["train", "--data", "gone\u{1b}]0;x\u{7}.csv"]),
+        1,
+        &["gone?]0;x?.csv"],
+    );
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
+        "{stderr:?}"
+    );
+}
