@@ -134,6 +134,20 @@ impl AdviceFile {
             )
             .with_hint("see data/advice.toml for the expected layout")
         })?;
+        // Advice is printed as written: no string in it may drive a terminal.
+        if let Ok(value) = toml::from_str::<toml::Value>(text)
+            && let Some((key, c)) = unsafe_string(&value, String::new())
+        {
+            return Err(Error::at(
+                source,
+                None,
+                format!(
+                    "'{key}' holds a control or bidirectional-formatting character (U+{:04X})",
+                    c as u32
+                ),
+            )
+            .with_hint("advice is shown on a terminal: remove the character"));
+        }
         for (label, advice) in &file.labels {
             for (i, entry) in advice.entries.iter().enumerate() {
                 if entry.section.trim().is_empty() || entry.summary.trim().is_empty() {
@@ -333,4 +347,33 @@ fn merge_sections(out: Vec<Advice>) -> Vec<Advice> {
         }
     }
     merged
+}
+
+/// The first string (its key path) in a TOML value, key names included, that
+/// holds a character that could drive a terminal, with that character.
+fn unsafe_string(value: &toml::Value, at: String) -> Option<(String, char)> {
+    let bad = |s: &str| {
+        s.chars()
+            .find(|&c| crate::terminal::unsafe_on_a_terminal(c))
+    };
+    match value {
+        toml::Value::String(s) => bad(s).map(|c| (at, c)),
+        toml::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| unsafe_string(v, format!("{at}[{}]", i + 1))),
+        toml::Value::Table(table) => table.iter().find_map(|(k, v)| {
+            let key = if at.is_empty() {
+                k.clone()
+            } else {
+                format!("{at}.{k}")
+            };
+            let key = crate::terminal::terminal_safe(&key).into_owned();
+            match bad(k) {
+                Some(c) => Some((key, c)),
+                None => unsafe_string(v, key),
+            }
+        }),
+        _ => None,
+    }
 }

@@ -152,17 +152,11 @@ pub fn parse_labelled(
             )
             .with_hint("give every row a label, e.g. desperate or composed"));
         }
-        if let Some(c) = label
-            .chars()
-            .find(|&c| crate::terminal::unsafe_on_a_terminal(c))
-        {
+        if let Some(problem) = crate::terminal::name_problem(label) {
             return Err(Error::at(
                 path,
                 Some(line),
-                format!(
-                    "the '{label_column}' field holds a control character (U+{:04X})",
-                    c as u32
-                ),
+                format!("the '{label_column}' field {problem}"),
             )
             .with_hint("a label is a name such as desperate or composed: remove the character"));
         }

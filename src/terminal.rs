@@ -6,8 +6,8 @@
 //! carriage return would overwrite the line it is on, and a bidirectional
 //! override would show its words in another order than they are scored in.
 //! The text views (`score`, `audit`, `suggest`, `label`) print drafts through
-//! [`terminal_safe`]; JSON escapes such characters itself, and CSV and HTML have
-//! their own escaping.
+//! [`terminal_safe`]. JSON and CSV keep the text as written, for programs
+//! (JSON escapes the C0 controls only); HTML has its own escaping.
 
 use std::borrow::Cow;
 
@@ -22,11 +22,28 @@ pub fn unsafe_on_a_terminal(c: char) -> bool {
         )
 }
 
+/// What is wrong with `name` as a label (or a theme's name), if anything: a
+/// label is printed on one line of every view, so it may hold no character
+/// that could drive a terminal, and no tab or line break either.
+pub fn name_problem(name: &str) -> Option<String> {
+    name.chars()
+        .find(|&c| unsafe_on_a_terminal(c) || c == '\n' || c == '\t')
+        .map(|c| {
+            format!(
+                "holds a control or bidirectional-formatting character (U+{:04X})",
+                c as u32
+            )
+        })
+}
+
 /// `text` with every character that could drive a terminal (see
-/// [`unsafe_on_a_terminal`]) replaced by a visible one of the same UTF-8
-/// length: `?` for one byte, `¿` for two, `�` for three. Byte offsets into
-/// the text (the spans of terms and sentences) stay where they were, so a
-/// view can slice the safe text with the spans of the draft it scored.
+/// [`unsafe_on_a_terminal`]) replaced by one of the same UTF-8 length: the
+/// spacing controls (carriage return, vertical tab, form feed, next line) by
+/// a space or a no-break space, which the views fold as they fold any spacing
+/// (a CRLF draft reads as it did); the others by a visible `?` for one byte,
+/// `¿` for two, `�` for three. Byte offsets into the text (the spans of
+/// terms and sentences) stay where they were, so a view can slice the safe
+/// text with the spans of the draft it scored.
 pub fn terminal_safe(text: &str) -> Cow<'_, str> {
     if !text.chars().any(unsafe_on_a_terminal) {
         return Cow::Borrowed(text);
@@ -36,6 +53,11 @@ pub fn terminal_safe(text: &str) -> Cow<'_, str> {
             .map(|c| {
                 if !unsafe_on_a_terminal(c) {
                     return c;
+                }
+                match c {
+                    '\r' | '\u{b}' | '\u{c}' => return ' ',
+                    '\u{85}' => return '\u{a0}',
+                    _ => {}
                 }
                 match c.len_utf8() {
                     1 => '?',
@@ -53,12 +75,12 @@ mod tests {
 
     #[test]
     fn escapes_and_overrides_become_visible_with_the_same_byte_offsets() {
-        let draft = "call me\x1b]0;title\x07 now\r\n\u{202E}evil\u{2066} \u{85}ok\tyes";
+        let draft = "call me\x1b]0;title\x07 now\r\n\u{202E}evil\u{2066} \u{85}ok\tyes\u{9b}2J\x7f";
         let safe = terminal_safe(draft);
         assert_eq!(safe.len(), draft.len());
         assert_eq!(
             safe,
-            "call me?]0;title? now?\n\u{FFFD}evil\u{FFFD} ¿ok\tyes"
+            "call me?]0;title? now \n\u{FFFD}evil\u{FFFD} \u{a0}ok\tyes¿2J?"
         );
         // Every character boundary of the draft is one of the safe text.
         for (i, _) in draft.char_indices() {

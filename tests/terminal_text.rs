@@ -91,7 +91,7 @@ fn a_label_with_a_control_character_is_refused_with_its_line() {
         1,
         &[
             "labels.csv:3:",
-            "control character (U+001B)",
+            "bidirectional-formatting character (U+001B)",
             "remove the character",
         ],
     );
@@ -115,7 +115,10 @@ fn add_refuses_a_label_with_a_control_character_and_errors_print_safely() {
             .arg(&data)
             .arg("Fingers crossed for you"),
         2,
-        &["control character (U+001B)", "nothing was added"],
+        &[
+            "bidirectional-formatting character (U+001B)",
+            "nothing was added",
+        ],
     );
     assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
     assert_eq!(std::fs::read_to_string(&data).unwrap(), before);
@@ -129,5 +132,66 @@ fn add_refuses_a_label_with_a_control_character_and_errors_print_safely() {
     assert!(
         !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
         "{stderr:?}"
+    );
+}
+
+#[test]
+fn a_crlf_draft_reads_as_it_did_in_the_text_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("crlf.txt");
+    std::fs::write(
+        &file,
+        "I bought you a necklace.\r\nPlease call me tonight.\r\n",
+    )
+    .unwrap();
+    let out = assert_works(
+        draftcheck_in(dir.path())
+            .args(["score", "--model"])
+            .arg(root().join("models/drafts.json"))
+            .arg("--file")
+            .arg(&file),
+    );
+    let text = assert_terminal_safe(&out.stdout);
+    assert!(text.contains("necklace. Please"), "{text}");
+    assert!(!text.contains("necklace.?"), "{text}");
+}
+
+#[test]
+fn model_and_advice_files_that_would_drive_a_terminal_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut model: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root().join("models/drafts.json")).unwrap()).unwrap();
+    let labels = model["labels"].as_array_mut().unwrap();
+    let desperate = labels.iter().position(|l| l == "desperate").unwrap();
+    labels[desperate] = "desperate\u{1b}]0;pwned\u{7}".into();
+    let path = dir.path().join("evil.json");
+    std::fs::write(&path, serde_json::to_vec(&model).unwrap()).unwrap();
+    let stderr = assert_clean_failure(
+        draftcheck_in(dir.path())
+            .args(["score", "--model"])
+            .arg(&path)
+            .arg("I bought you a ring"),
+        1,
+        &[
+            "evil.json",
+            "control or bidirectional-formatting character (U+001B)",
+        ],
+    );
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+    // An advice file whose text holds an escape, written as TOML's \u escape.
+    let advice = std::fs::read_to_string(root().join("data/advice.toml")).unwrap();
+    let evil = advice.replacen("summary = \"\"\"", "summary = \"\"\"\\u001b[2J", 1);
+    assert_ne!(evil, advice, "the advice file has a summary to change");
+    let path = dir.path().join("evil.toml");
+    std::fs::write(&path, evil).unwrap();
+    assert_clean_failure(
+        draftcheck_in(dir.path())
+            .args(["score", "--advice"])
+            .arg(&path)
+            .arg("--model")
+            .arg(root().join("models/drafts.json"))
+            .arg("I bought you a ring"),
+        1,
+        &["evil.toml", "summary' holds a control", "U+001B"],
     );
 }

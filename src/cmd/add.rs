@@ -91,15 +91,10 @@ pub fn append(
     label: &str,
     new_label: bool,
 ) -> Result<Appended> {
-    if let Some(c) = label
-        .chars()
-        .find(|&c| crate::terminal::unsafe_on_a_terminal(c))
-    {
-        return Err(Error::usage(format!(
-            "the label holds a control character (U+{:04X})",
-            c as u32
-        ))
-        .with_hint("a label is a name such as desperate or composed: remove the character; nothing was added"));
+    if let Some(problem) = crate::terminal::name_problem(label) {
+        return Err(Error::usage(format!("the label {problem}")).with_hint(
+            "a label is a name such as desperate or composed: remove the character; nothing was added",
+        ));
     }
     if !data.is_file() {
         return Err(Error::io(

@@ -311,6 +311,18 @@ impl ModelFile {
         if self.labels.iter().any(|l| l.is_empty()) {
             return Err("it has an empty label".into());
         }
+        let names = self
+            .labels
+            .iter()
+            .chain(self.themes.iter().flat_map(|t| &t.names));
+        for name in names {
+            if let Some(problem) = crate::terminal::name_problem(name) {
+                return Err(format!(
+                    "its label or theme {:?} {problem}",
+                    crate::terminal::terminal_safe(name)
+                ));
+            }
+        }
         let vocab = &self.vocabulary;
         let n_features = vocab.terms.len();
         if vocab.doc_freq.len() != n_features {
