@@ -96,8 +96,10 @@ def main():
             counts = tally(test, verdicts)
             for r, v in zip(test, verdicts):
                 gift = [t["probability"] for t in v.get("themes", []) if t["theme"] == "gift"]
-                gift_points.append(("gift" in r.get("theme", "").split(";"),
-                                    v.get("label") == "desperate", gift[0] if gift else 0.0))
+                chosen = [t["chosen"] for t in v.get("themes", []) if t["theme"] == "gift"]
+                gift_points.append(("gift" in [t.strip().lower() for t in r.get("theme", "").split(";")],
+                                    v.get("label") == "desperate", gift[0] if gift else 0.0,
+                                    bool(chosen and chosen[0])))
             total = counts if total is None else add(total, counts)
             print(f"fold {k + 1} of {a.folds} done", file=sys.stderr)
     report(total)
@@ -105,23 +107,28 @@ def main():
         gift_curve(gift_points)
 
 
-def gift_curve(points: list[tuple[bool, bool, float]]):
+def gift_curve(points: list[tuple[bool, bool, float, bool]]):
     """The gift theme's threshold trade-off over (has a gift, called
-    desperate, gift probability) points."""
-    gifts = sum(g for g, _, _ in points)
+    desperate, gift probability, gift chosen at the fold model's threshold)
+    points."""
+    gifts = sum(g for g, _, _, _ in points)
     others = len(points) - gifts
     def at(t):
-        hit = sum(g and d and p >= t for g, d, p in points)
-        wrong = sum(not g and d and p >= t for g, d, p in points)
+        hit = sum(g and d and p >= t for g, d, p, _ in points)
+        wrong = sum(not g and d and p >= t for g, d, p, _ in points)
         return hit / max(gifts, 1), wrong / max(others, 1)
+    hit = sum(g and d and c for g, d, _, c in points)
+    wrong = sum(not g and d and c for g, d, _, c in points)
     print(f"gift theme threshold, out of fold ({gifts} gift drafts, {others} with no gift):")
+    print(f"  at the folds' own thresholds: gift drafts {100 * hit / max(gifts, 1):.1f}%, "
+          f"no-gift drafts {100 * wrong / max(others, 1):.1f}%")
     for t in [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]:
         hit, wrong = at(t)
         print(f"  {t:.2f}: gift drafts {100 * hit:.1f}%, no-gift drafts {100 * wrong:.1f}%")
     # Lower the threshold draft by draft (highest probability first) while at
     # most 5% of the no-gift drafts are over it.
     best, hit, wrong = (0.0, 0.0), 0, 0
-    flags = sorted(((p, g) for g, d, p in points if d), reverse=True)
+    flags = sorted(((p, g) for g, d, p, _ in points if d), reverse=True)
     for i, (p, g) in enumerate(flags):
         hit, wrong = hit + g, wrong + (not g)
         if i + 1 < len(flags) and flags[i + 1][0] == p:

@@ -140,6 +140,7 @@ pub fn parse_labelled(
     let mut raw_labels = Vec::new();
     let mut lines = Vec::new();
     let mut record = Record::default();
+    let mut bad_label: Option<(u64, String)> = None;
     while records.read_into(&mut record)? {
         let line = record.line();
         let text = record.text(text_at, text_column)?;
@@ -152,17 +153,24 @@ pub fn parse_labelled(
             )
             .with_hint("give every row a label, e.g. desperate or composed"));
         }
-        if let Some(problem) = crate::terminal::name_problem(label) {
-            return Err(Error::at(
-                path,
-                Some(line),
-                format!("the '{label_column}' field {problem}"),
-            )
-            .with_hint("a label is a name such as desperate or composed: remove the character"));
+        // Reported after the whole file is read: a quote left open earlier
+        // (which reads later lines into this label) is the error to show.
+        if bad_label.is_none()
+            && let Some(problem) = crate::terminal::name_problem(label)
+        {
+            bad_label = Some((line, problem));
         }
         texts.push(text.to_string());
         raw_labels.push(label.to_string());
         lines.push(line);
+    }
+    if let Some((line, problem)) = bad_label {
+        return Err(Error::at(
+            path,
+            Some(line),
+            format!("the '{label_column}' field {problem}"),
+        )
+        .with_hint("a label is a name such as desperate or composed: remove the character"));
     }
     if texts.is_empty() {
         return Err(Error::at(path, None, "the file has a header but no rows")

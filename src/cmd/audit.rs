@@ -89,6 +89,10 @@ pub struct Finding {
     pub suggested: String,
     /// Out-of-fold probability of the suggestion (for `label` and `theme`).
     pub probability: Option<f64>,
+    /// For `theme`: the probability of the theme at which it is chosen (out
+    /// of fold, as `train` chooses it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
     /// Terms that push toward the suggestion (for `label` and `theme`), or the
     /// row it duplicates (for the others: "row N").
     pub terms: Vec<String>,
@@ -119,14 +123,7 @@ pub fn run(args: Args) -> Result<i32> {
     settings.check()?;
     args.resources.precheck(&args.data.data)?;
     let data = args.data.load()?;
-    if let Some(note) = args.features.adapt_to_size(&mut settings, data.len()) {
-        progress::note(&note, !matches!(args.format, AuditFormat::Text));
-    }
-    let trainer = settings
-        .check()?
-        .with_memory_budget(args.resources.memory_budget);
-    let mut findings: Vec<Finding> = Vec::new();
-    let flagged = if args.themes {
+    let cells = if args.themes {
         let cells =
             crate::dataset::read_optional_column(&data.path, "theme")?.ok_or_else(|| {
                 crate::Error::new(format!(
@@ -136,16 +133,40 @@ pub fn run(args: Args) -> Result<i32> {
                     data.path.display()
                 ))
             })?;
-        audit_themes(&args, &trainer, &data, &cells, &mut findings)?
+        // The themes are fitted without ending terms, as `train` fits them
+        // (see ThemeColumns).
+        settings.analyzer.ending = 0;
+        Some(cells)
+    } else {
+        None
+    };
+    // The fits see the rows with a theme alone, with --themes.
+    let fitted_rows = cells.as_ref().map_or(data.len(), |cells| {
+        cells
+            .iter()
+            .filter(|c| !crate::model::theme::parse(c).is_empty())
+            .count()
+    });
+    if let Some(note) = args.features.adapt_to_size(&mut settings, fitted_rows) {
+        progress::note(&note, !matches!(args.format, AuditFormat::Text));
+    }
+    let trainer = settings
+        .check()?
+        .with_memory_budget(args.resources.memory_budget);
+    let mut findings: Vec<Finding> = Vec::new();
+    let flagged = if let Some(cells) = &cells {
+        audit_themes(&args, &trainer, &data, cells, &mut findings)?
     } else {
         let bar = progress::bar((args.folds * args.repeats.max(1)) as u64 + 1, "auditing");
         bar.set_message(format!("analysing {} drafts", data.len()));
         let found = disagreements(
             &args,
             &trainer,
+            &trainer.analyze_all(&data.texts),
             &data.texts,
             &data.targets,
             &data.labels,
+            Decide::Likeliest,
             &bar,
         )?;
         bar.finish_and_clear();
@@ -157,6 +178,7 @@ pub fn run(args: Args) -> Result<i32> {
                 label: data.labels[data.targets[s.index]].clone(),
                 suggested: data.labels[s.suggested].clone(),
                 probability: Some(s.probability),
+                threshold: None,
                 terms: s.terms,
                 text: data.texts[s.index].clone(),
             });
@@ -179,6 +201,7 @@ pub fn run(args: Args) -> Result<i32> {
                     label: data.labels[data.targets[i]].clone(),
                     suggested: data.labels[data.targets[j]].clone(),
                     probability: None,
+                    threshold: None,
                     terms: vec![format!("row {}", j + 1)],
                     text: text.clone(),
                 });
@@ -204,8 +227,9 @@ pub fn run(args: Args) -> Result<i32> {
 /// How many rows (or theme cells) the out-of-fold models disagree with.
 enum Flagged {
     Labels(usize),
-    /// Rows with a theme, and per theme audited: its name and its count.
-    Themes(usize, Vec<(String, usize)>),
+    /// Rows with a theme; per theme audited: its name, its count and its
+    /// threshold; and the themes left out for too few rows.
+    Themes(usize, Vec<(String, usize, f64)>, Vec<String>),
 }
 
 /// A row the model labels otherwise, out of fold.
@@ -223,6 +247,19 @@ struct Suspect {
 struct Disagreements {
     top: Vec<Suspect>,
     count: usize,
+    /// The threshold it decided at ([`Decide::AtBestF1`]).
+    threshold: Option<f64>,
+}
+
+/// How [`disagreements`] decides the label a row's out-of-fold
+/// probabilities suggest.
+#[derive(Clone, Copy)]
+enum Decide {
+    /// The likeliest label (the verdict's rule).
+    Likeliest,
+    /// Two labels, the second chosen at the threshold that maximises F1 on
+    /// the out-of-fold probabilities: the rule `train` chooses themes by.
+    AtBestF1,
 }
 
 /// Scores every row of (`texts`, `targets`) by models that never saw it
@@ -230,18 +267,27 @@ struct Disagreements {
 /// model labels otherwise: the lowest out-of-fold probability of the given
 /// label first, each with the terms that push toward the label it suggests
 /// (from a model fitted on every row).
+#[allow(clippy::too_many_arguments)]
 fn disagreements(
     args: &Args,
     trainer: &crate::model::Trainer,
+    corpus: &crate::text::Corpus,
     texts: &[String],
     targets: &[usize],
     labels: &[String],
+    decide: Decide,
     bar: &indicatif::ProgressBar,
 ) -> Result<Disagreements> {
-    let corpus = trainer.analyze_all(texts);
-    bar.set_message(format!("{}-fold out-of-fold probabilities", args.folds));
+    bar.set_message(format!(
+        "{}{}-fold out-of-fold probabilities",
+        match decide {
+            Decide::Likeliest => String::new(),
+            Decide::AtBestF1 => format!("{}: ", labels[1]),
+        },
+        args.folds
+    ));
     let rows = Labelled {
-        corpus: &corpus,
+        corpus,
         targets,
         labels,
     };
@@ -265,16 +311,25 @@ fn disagreements(
         }
     }
     // The model on every row explains the disagreements.
-    let full = trainer.fit(&corpus, &corpus.all(), targets, labels)?;
+    let full = trainer.fit(corpus, &corpus.all(), targets, labels)?;
     bar.inc(1);
 
+    let threshold = match decide {
+        Decide::Likeliest => None,
+        Decide::AtBestF1 => Some(crate::model::theme::best_f1_threshold(
+            oof.iter().zip(targets).map(|(p, &y)| (p[1], y)).collect(),
+        )),
+    };
     // Likely mistakes: the model labels them otherwise; lowest out-of-fold
     // probability of the given label first.
     let mut suspects: Vec<(f64, usize, usize)> = oof
         .iter()
         .enumerate()
         .filter_map(|(i, p)| {
-            let suggested = argmax(p);
+            let suggested = match threshold {
+                None => argmax(p),
+                Some(t) => usize::from(p[1] >= t),
+            };
             (suggested != targets[i]).then_some((p[targets[i]], i, suggested))
         })
         .collect();
@@ -314,7 +369,11 @@ fn disagreements(
             terms,
         });
     }
-    Ok(Disagreements { top, count })
+    Ok(Disagreements {
+        top,
+        count,
+        threshold,
+    })
 }
 
 /// `--themes`: each theme scored out of fold on the rows with a theme; the
@@ -335,8 +394,10 @@ fn audit_themes(
         .filter(|(_, t)| !t.is_empty())
         .collect();
     let texts: Vec<String> = themed.iter().map(|(i, _)| data.texts[*i].clone()).collect();
-    // The themes with enough rows on both sides, with their targets.
-    let audited: Vec<(&str, Vec<usize>)> = THEMES
+    // The themes with enough rows on both sides, with their targets; and
+    // the others, left out.
+    type Targets<'a> = Vec<(&'a str, Vec<usize>)>;
+    let (audited, skipped): (Targets, Targets) = THEMES
         .iter()
         .map(|(name, _)| {
             let targets = themed
@@ -345,11 +406,11 @@ fn audit_themes(
                 .collect::<Vec<usize>>();
             (*name, targets)
         })
-        .filter(|(_, targets)| {
+        .partition(|(_, targets)| {
             let with = targets.iter().sum::<usize>();
             with >= MIN_THEME_ROWS && targets.len() - with >= MIN_THEME_ROWS
-        })
-        .collect();
+        });
+    let skipped: Vec<String> = skipped.into_iter().map(|(n, _)| n.to_string()).collect();
     if audited.is_empty() {
         return Err(crate::Error::new(format!(
             "{}: no theme has {MIN_THEME_ROWS} rows with it and {MIN_THEME_ROWS} without it \
@@ -366,11 +427,24 @@ fn audit_themes(
     // (probability of the given side, theme, suspect) over every theme.
     let mut all: Vec<(f64, usize, Suspect)> = Vec::new();
     let mut counts = Vec::new();
+    bar.set_message(format!("analysing {} drafts", texts.len()));
+    let corpus = trainer.analyze_all(&texts);
+    let mut thresholds = Vec::new();
     for (t, (name, targets)) in audited.iter().enumerate() {
-        bar.set_message(format!("{name}: analysing {} drafts", texts.len()));
         let labels = vec![format!("no {name}"), name.to_string()];
-        let found = disagreements(args, trainer, &texts, targets, &labels, &bar)?;
-        counts.push((name.to_string(), found.count));
+        let found = disagreements(
+            args,
+            trainer,
+            &corpus,
+            &texts,
+            targets,
+            &labels,
+            Decide::AtBestF1,
+            &bar,
+        )?;
+        let threshold = found.threshold.unwrap_or(0.5);
+        counts.push((name.to_string(), found.count, threshold));
+        thresholds.push(threshold);
         all.extend(found.top.into_iter().map(|s| (1.0 - s.probability, t, s)));
     }
     bar.finish_and_clear();
@@ -382,39 +456,46 @@ fn audit_themes(
     for (_, t, s) in all.into_iter().take(args.top) {
         let (row, given) = &themed[s.index];
         let name = audited[t].0;
-        // The cell with this theme added or taken away; known themes in the
-        // usual order, any others after them as they were.
-        let mut suggested: Vec<&str> = given
-            .iter()
-            .map(String::as_str)
-            .filter(|g| *g != name)
-            .collect();
-        if s.suggested == 1 {
-            suggested.push(name);
-        }
-        let order = |n: &str| {
-            THEMES
-                .iter()
-                .position(|(t, _)| *t == n)
-                .unwrap_or(THEMES.len())
-        };
-        suggested.sort_by_key(|n| order(n));
         findings.push(Finding {
             kind: "theme",
             row: row + 1,
             line: data.lines[*row],
             label: given.join(";"),
-            suggested: if suggested.is_empty() {
-                "none".to_string()
-            } else {
-                suggested.join(";")
-            },
+            suggested: toggled(given, name, s.suggested == 1),
             probability: Some(s.probability),
+            threshold: Some(thresholds[t]),
             terms: s.terms,
             text: data.texts[*row].clone(),
         });
     }
-    Ok(Flagged::Themes(themed.len(), counts))
+    Ok(Flagged::Themes(themed.len(), counts, skipped))
+}
+
+/// A theme cell (parsed) with `theme` added or taken away: known themes in
+/// the usual order, any others after them as they were; `none` when nothing
+/// is left.
+fn toggled(given: &[String], theme: &str, add: bool) -> String {
+    use crate::model::theme::THEMES;
+    let mut cell: Vec<&str> = given
+        .iter()
+        .map(String::as_str)
+        .filter(|g| *g != theme)
+        .collect();
+    if add {
+        cell.push(theme);
+    }
+    let order = |n: &str| {
+        THEMES
+            .iter()
+            .position(|(t, _)| *t == n)
+            .unwrap_or(THEMES.len())
+    };
+    cell.sort_by_key(|n| order(n));
+    if cell.is_empty() {
+        "none".to_string()
+    } else {
+        cell.join(";")
+    }
 }
 
 fn print_findings(
@@ -473,15 +554,19 @@ fn print_findings(
                     "{path}: {rows} rows; {n} the model labels otherwise (out of fold, {} folds), {duplicates} duplicates",
                     args.folds
                 ),
-                Flagged::Themes(themed, counts) => writeln!(
+                Flagged::Themes(themed, counts, skipped) => writeln!(
                     out,
-                    "{path}: {rows} rows, {themed} with a theme; cells the theme models write otherwise (out of fold, {} folds): {}; {duplicates} duplicates",
+                    "{path}: {rows} rows, {themed} with a theme; cells the theme models write otherwise (out of fold, {} folds, each theme chosen at its threshold): {}{}; {duplicates} duplicates",
                     args.folds,
                     counts
                         .iter()
-                        .map(|(name, n)| format!("{name} {n}"))
+                        .map(|(name, n, t)| format!("{name} {n} (at {})", crate::cmd::score::percent(*t)))
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(", "),
+                    skipped
+                        .iter()
+                        .map(|name| format!("; {name} not audited (fewer than {} rows with it or without it)", crate::model::theme::MIN_THEME_ROWS))
+                        .collect::<String>()
                 ),
             }
             .map_err(write_error)?;
@@ -503,13 +588,12 @@ fn print_findings(
                 // The whole finding as the terminal shows it: theme cells and
                 // terms are the data's text too.
                 let finding = format!(
-                    "  row {} (line {}): {} -> {} ({}{:.0}%)  “{}{}”\n      because of: {}",
+                    "  row {} (line {}): {} -> {} ({})  “{}{}”\n      because of: {}",
                     f.row,
                     f.line,
                     f.label,
                     f.suggested,
-                    theme_change(f),
-                    f.probability.unwrap_or(0.0) * 100.0,
+                    how_sure(f),
                     short,
                     if flat.chars().count() > 90 { "…" } else { "" },
                     f.terms.join(", ")
@@ -544,26 +628,51 @@ fn print_findings(
     Ok(0)
 }
 
-/// For a `theme` finding, the one change it suggests ("adds gift, " or
-/// "drops letter, "); empty for the others.
-fn theme_change(f: &Finding) -> String {
-    if f.kind != "theme" {
-        return String::new();
-    }
+/// How sure a finding is, as its line shows it: the probability of the
+/// suggested label, or for a `theme` finding the one change it suggests with
+/// the theme's probability and the threshold it is chosen at ("adds gift:
+/// 64%, chosen at 31%").
+fn how_sure(f: &Finding) -> String {
+    use crate::cmd::score::percent;
+    let p = f.probability.unwrap_or(0.0);
+    let Some(threshold) = f.threshold.filter(|_| f.kind == "theme") else {
+        return percent(p);
+    };
     let cell = |c: &str| -> Vec<String> { crate::model::theme::parse(c) };
     let (given, suggested) = (cell(&f.label), cell(&f.suggested));
-    if let Some(added) = suggested.iter().find(|t| !given.contains(t)) {
-        format!("adds {added}, ")
-    } else if let Some(dropped) = given.iter().find(|t| !suggested.contains(t)) {
-        format!("drops {dropped}, ")
-    } else {
-        String::new()
-    }
+    let (change, theme, of_theme) =
+        if let Some(added) = suggested.iter().find(|t| !given.contains(t)) {
+            ("adds", added.clone(), p)
+        } else if let Some(dropped) = given.iter().find(|t| !suggested.contains(t)) {
+            ("drops", dropped.clone(), 1.0 - p)
+        } else {
+            return percent(p);
+        };
+    format!(
+        "{change} {theme}: {}, chosen at {}",
+        percent(of_theme),
+        percent(threshold)
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_toggled_theme_cell_keeps_the_usual_order_and_other_themes() {
+        let cell = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(toggled(&cell(&["pressure"]), "gift", true), "gift;pressure");
+        assert_eq!(toggled(&cell(&["gift", "letter"]), "letter", false), "gift");
+        assert_eq!(toggled(&cell(&["letter"]), "letter", false), "none");
+        assert_eq!(
+            toggled(&cell(&["flattery", "pressure"]), "letter", true),
+            "letter;pressure;flattery"
+        );
+        // The given cell as parsed: case and spacing folded.
+        let parsed = crate::model::theme::parse(" Gift; LETTER");
+        assert_eq!(toggled(&parsed, "pressure", true), "gift;letter;pressure");
+    }
 
     #[test]
     fn folding_ignores_case_spacing_and_punctuation() {

@@ -430,7 +430,7 @@ enum Fitted {
 /// The threshold that maximises F1 on (probability, target) pairs (target 1:
 /// the row has the theme): the midpoint between the lowest probability chosen
 /// and the next below, kept within 0.05 to 0.95.
-fn best_f1_threshold(mut scored: Vec<(f64, usize)>) -> f64 {
+pub(crate) fn best_f1_threshold(mut scored: Vec<(f64, usize)>) -> f64 {
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let positives = scored.iter().filter(|(_, y)| *y == 1).count();
     let (mut true_positives, mut best, mut best_at) = (0usize, -1.0, 0usize);

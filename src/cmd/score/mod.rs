@@ -21,6 +21,7 @@ pub use csv_out::{ADDED_COLUMNS, batch_header, spreadsheet_safe};
 pub use json::verdict_json;
 use prompt::prompt_loop;
 pub use reading::Reading;
+pub use text::percent;
 
 /// Score drafts: the verdict, how sure it is, the words that pushed it, and advice.
 ///
