@@ -145,6 +145,22 @@ fn review_relabels_and_drops_with_a_log_and_undo_restores_the_bytes() {
     cmd.args(["audit", "--undo", "--data"]).arg(&data);
     assert_clean_failure(&mut cmd, 1, &["not a review log"]);
     assert_eq!(std::fs::read(&data).unwrap(), before);
+    // Nor is an entry whose old label would drive a terminal.
+    std::fs::write(
+        dir.path().join("noisy.csv.audit-log.csv"),
+        "time,row,old_label,new_label,text
+x,3,\"desperate\u{1b}[2J\",composed,hi\n",
+    )
+    .unwrap();
+    let mut cmd = draftcheck_in(dir.path());
+    cmd.args(["audit", "--undo", "--data"]).arg(&data);
+    let stderr = assert_clean_failure(
+        &mut cmd,
+        1,
+        &["old label holds a control", "nothing was undone"],
+    );
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+    assert_eq!(std::fs::read(&data).unwrap(), before);
 }
 
 /// `--review` writes under `add`'s lock: while another writer holds it, the

@@ -235,6 +235,14 @@ pub fn undo(data: &Path) -> Result<i32> {
         )
     })?;
     let (old, new, text) = (&last[2], &last[3], &last[4]);
+    if let Some(problem) = crate::terminal::name_problem(old) {
+        return Err(Error::at(
+            &path,
+            None,
+            format!("the last entry's old label {problem}"),
+        )
+        .with_hint("the log was edited by hand: fix that entry, or change the row yourself; nothing was undone"));
+    }
     if new.is_empty() {
         apply(
             data,
