@@ -440,14 +440,7 @@ fn with_ending_terms_the_themes_learn_nothing_from_them() {
     // The first 400 drafts of the bundled data, which have themes.
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("themed.csv");
-    let all = std::fs::read_to_string(root().join("data/drafts.csv")).unwrap();
-    let mut reader = csv::Reader::from_reader(all.as_bytes());
-    let mut writer = csv::Writer::from_path(&data).unwrap();
-    writer.write_record(reader.headers().unwrap()).unwrap();
-    for record in reader.records().take(400) {
-        writer.write_record(&record.unwrap()).unwrap();
-    }
-    writer.flush().unwrap();
+    first_bundled_drafts(&data, 400).flush().unwrap();
     let model = dir.path().join("m.json");
     assert_works(
         draftcheck_in(dir.path())
@@ -506,14 +499,7 @@ fn with_ending_terms_a_drafts_themes_do_not_depend_on_which_sentence_is_last() {
     // since the two endings are of different lengths.
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("themed.csv");
-    let all = std::fs::read_to_string(root().join("data/drafts.csv")).unwrap();
-    let mut reader = csv::Reader::from_reader(all.as_bytes());
-    let mut writer = csv::Writer::from_path(&data).unwrap();
-    writer.write_record(reader.headers().unwrap()).unwrap();
-    for record in reader.records().take(400) {
-        writer.write_record(&record.unwrap()).unwrap();
-    }
-    writer.flush().unwrap();
+    first_bundled_drafts(&data, 400).flush().unwrap();
     let model = dir.path().join("m.json");
     assert_works(
         draftcheck_in(dir.path())

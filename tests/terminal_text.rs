@@ -51,12 +51,7 @@ fn score_text_shows_the_draft_without_terminal_controls_and_scores_it_as_written
 fn audit_text_lists_a_hostile_row_without_terminal_controls() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("hostile.csv");
-    let mut reader = csv::Reader::from_path(root().join("data/drafts.csv")).unwrap();
-    let mut writer = csv::Writer::from_path(&data).unwrap();
-    writer.write_record(["text", "label", "theme"]).unwrap();
-    for record in reader.records().take(600) {
-        writer.write_record(&record.unwrap()).unwrap();
-    }
+    let mut writer = first_bundled_drafts(&data, 600);
     // The hostile draft, mislabelled, so that audit lists it.
     writer.write_record([HOSTILE, "composed", "none"]).unwrap();
     writer.flush().unwrap();

@@ -25,6 +25,18 @@ pub fn small_csv() -> PathBuf {
     root().join("tests/fixtures/small.csv")
 }
 
+/// A CSV writer at `path` holding the header and the first `rows` rows of the
+/// bundled drafts (text, label, theme); the caller may add rows, then flushes.
+pub fn first_bundled_drafts(path: &Path, rows: usize) -> csv::Writer<std::fs::File> {
+    let mut reader = csv::Reader::from_path(root().join("data/drafts.csv")).unwrap();
+    let mut writer = csv::Writer::from_path(path).unwrap();
+    writer.write_record(reader.headers().unwrap()).unwrap();
+    for record in reader.records().take(rows) {
+        writer.write_record(&record.unwrap()).unwrap();
+    }
+    writer
+}
+
 /// Trains a model on the small fixture into `dir/model.json` and returns its path.
 pub fn train_small(dir: &Path) -> PathBuf {
     let model = dir.join("model.json");
