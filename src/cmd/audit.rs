@@ -123,7 +123,7 @@ pub fn run(args: Args) -> Result<i32> {
     settings.check()?;
     args.resources.precheck(&args.data.data)?;
     let data = args.data.load()?;
-    let cells = if args.themes {
+    let themed = if args.themes {
         let cells =
             crate::dataset::read_optional_column(&data.path, "theme")?.ok_or_else(|| {
                 crate::Error::new(format!(
@@ -136,17 +136,19 @@ pub fn run(args: Args) -> Result<i32> {
         // The themes are fitted without ending terms, as `train` fits them
         // (see ThemeColumns).
         settings.analyzer.ending = 0;
-        Some(cells)
+        // The rows with a theme (their index and parsed cell): the fits see
+        // them alone.
+        let themed: Vec<(usize, Vec<String>)> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i, crate::model::theme::parse(c)))
+            .filter(|(_, t)| !t.is_empty())
+            .collect();
+        Some(themed)
     } else {
         None
     };
-    // The fits see the rows with a theme alone, with --themes.
-    let fitted_rows = cells.as_ref().map_or(data.len(), |cells| {
-        cells
-            .iter()
-            .filter(|c| !crate::model::theme::parse(c).is_empty())
-            .count()
-    });
+    let fitted_rows = themed.as_ref().map_or(data.len(), Vec::len);
     if let Some(note) = args.features.adapt_to_size(&mut settings, fitted_rows) {
         progress::note(&note, !matches!(args.format, AuditFormat::Text));
     }
@@ -154,8 +156,8 @@ pub fn run(args: Args) -> Result<i32> {
         .check()?
         .with_memory_budget(args.resources.memory_budget);
     let mut findings: Vec<Finding> = Vec::new();
-    let flagged = if let Some(cells) = &cells {
-        audit_themes(&args, &trainer, &data, cells, &mut findings)?
+    let flagged = if let Some(themed) = &themed {
+        audit_themes(&args, &trainer, &data, themed, &mut findings)?
     } else {
         let bar = progress::bar((args.folds * args.repeats.max(1)) as u64 + 1, "auditing");
         bar.set_message(format!("analysing {} drafts", data.len()));
@@ -376,23 +378,18 @@ fn disagreements(
     })
 }
 
-/// `--themes`: each theme scored out of fold on the rows with a theme; the
-/// likeliest wrong cells (a theme the row lacks, or one it should not have)
-/// go into `findings`, at most `--top` over all themes.
+/// `--themes`: each theme scored out of fold on `themed`, the rows with a
+/// theme (index, parsed cell); the likeliest wrong cells (a theme the row
+/// lacks, or one it should not have) go into `findings`, at most `--top`
+/// over all themes.
 fn audit_themes(
     args: &Args,
     trainer: &crate::model::Trainer,
     data: &crate::dataset::Dataset,
-    cells: &[String],
+    themed: &[(usize, Vec<String>)],
     findings: &mut Vec<Finding>,
 ) -> Result<Flagged> {
-    use crate::model::theme::{MIN_THEME_ROWS, THEMES, parse};
-    let themed: Vec<(usize, Vec<String>)> = cells
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (i, parse(c)))
-        .filter(|(_, t)| !t.is_empty())
-        .collect();
+    use crate::model::theme::{MIN_THEME_ROWS, THEMES};
     let texts: Vec<String> = themed.iter().map(|(i, _)| data.texts[*i].clone()).collect();
     // The themes with enough rows on both sides, with their targets; and
     // the others, left out.
