@@ -116,6 +116,21 @@ fn review_relabels_and_drops_with_a_log_and_undo_restores_the_bytes() {
     assert!(out.contains("relabelled as"), "{out}");
     assert!(out.contains("dropped"), "{out}");
     assert!(out.contains("2 change(s), logged in"), "{out}");
+    // Each suspect's certainty reads as `score` writes one: a whole percentage
+    // that never rounds a probability short of 1 up to "100%".
+    let sure: Vec<&str> = out
+        .split("the model says ")
+        .skip(1)
+        .map(|rest| rest.split_once(" (").unwrap().1.split_once(')').unwrap().0)
+        .collect();
+    assert_eq!(sure.len(), 3, "{out}");
+    for p in &sure {
+        let whole = p.strip_suffix('%').and_then(|n| n.parse::<u8>().ok());
+        assert!(
+            matches!(*p, ">99%" | "<1%") || whole.is_some_and(|n| (1..=99).contains(&n)),
+            "{p:?} in {out}"
+        );
+    }
     let after = std::fs::read(&data).unwrap();
     assert_ne!(after, before);
     let rows = |bytes: &[u8]| csv::Reader::from_reader(bytes).records().count();

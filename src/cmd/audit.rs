@@ -629,7 +629,7 @@ fn print_findings(
 /// suggested label, or for a `theme` finding the one change it suggests with
 /// the theme's probability and the threshold it is chosen at ("adds gift:
 /// 64%, chosen at 31%").
-fn how_sure(f: &Finding) -> String {
+pub(crate) fn how_sure(f: &Finding) -> String {
     use crate::cmd::score::percent;
     let p = f.probability.unwrap_or(0.0);
     let Some(threshold) = f.threshold.filter(|_| f.kind == "theme") else {

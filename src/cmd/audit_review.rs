@@ -154,11 +154,11 @@ pub fn review(data: &Path, findings: &[Finding]) -> Result<i32> {
         let row = f.row - dropped_before.iter().filter(|&&d| d < f.row).count();
         let flat: String = f.text.split_whitespace().collect::<Vec<_>>().join(" ");
         let finding = format!(
-            "\nrow {row} (line {}): labelled {}, the model says {} ({:.0}%)\n  “{flat}”\n  because of: {}",
+            "\nrow {row} (line {}): labelled {}, the model says {} ({})\n  “{flat}”\n  because of: {}",
             f.line,
             f.label,
             f.suggested,
-            f.probability.unwrap_or(0.0) * 100.0,
+            crate::cmd::audit::how_sure(f),
             f.terms.join(", ")
         );
         writeln!(out, "{}", crate::terminal::terminal_safe(&finding)).map_err(werr)?;

@@ -119,11 +119,11 @@ pub fn run(args: Args) -> Result<i32> {
         let flat = crate::terminal::terminal_safe(&flat);
         writeln!(
             out,
-            "\n[{}/{}] “{flat}”\n  model: {} ({:.0}%)",
+            "\n[{}/{}] “{flat}”\n  model: {} ({})",
             i + 1,
             picks.len(),
             pick.label,
-            pick.probability * 100.0
+            crate::cmd::score::percent(pick.probability)
         )
         .map_err(write_error)?;
         let Some(answer) = crate::cmd::ask(&mut out, &mut input, "label> ")? else {
