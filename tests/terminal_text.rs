@@ -190,3 +190,34 @@ fn model_and_advice_files_that_would_drive_a_terminal_are_refused() {
         &["evil.toml", "summary' holds a control", "U+001B"],
     );
 }
+
+/// A usage error quotes the command line, which can hold a draft (one that
+/// starts with a dash is taken for an option): even where clap would colour its
+/// errors, the quoted controls reach the terminal replaced, and the exit code
+/// is still clap's 2.
+#[test]
+fn a_usage_error_quoting_a_hostile_argument_prints_it_safely() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = draftcheck_in(dir.path());
+    cmd.env_remove("NO_COLOR")
+        .env("CLICOLOR_FORCE", "1")
+        .args(["score", "--call-me\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202E}now"]);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = assert_terminal_safe(&out.stderr);
+    assert!(
+        stderr.contains("unexpected argument '--call-me?]0;pwned??[2J\u{FFFD}now'"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Usage: draftcheck score"), "{stderr}");
+    // Without such a character, clap's own (coloured) error is unchanged.
+    let mut cmd = draftcheck_in(dir.path());
+    cmd.env_remove("NO_COLOR")
+        .env("CLICOLOR_FORCE", "1")
+        .args(["score", "--call-me"]);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("\u{1b}[1m"), "{stderr:?}");
+    assert!(stderr.contains("--call-me"), "{stderr:?}");
+}

@@ -89,9 +89,28 @@ impl Cli {
     /// model it replaces).
     pub fn parse_with_sources() -> Cli {
         use clap::{CommandFactory, FromArgMatches};
-        let matches = Cli::command().get_matches();
+        // A draft passed as an argument is untrusted text, and a usage error
+        // quotes it: with a character in the arguments that could drive a
+        // terminal, errors are built without clap's colours, so that what
+        // they quote can be made safe.
+        let quoted_unsafe = std::env::args_os().any(|a| {
+            a.to_string_lossy()
+                .chars()
+                .any(crate::terminal::unsafe_on_a_terminal)
+        });
+        let command = || {
+            let command = Cli::command();
+            if quoted_unsafe {
+                command.styles(clap::builder::Styles::plain())
+            } else {
+                command
+            }
+        };
+        let matches = command()
+            .try_get_matches()
+            .unwrap_or_else(|e| usage_exit(e, quoted_unsafe));
         let mut cli = Cli::from_arg_matches(&matches)
-            .unwrap_or_else(|e| e.format(&mut Cli::command()).exit());
+            .unwrap_or_else(|e| usage_exit(e.format(&mut command()), quoted_unsafe));
         if let (Command::Train(args), Some(("train", sub))) =
             (&mut cli.command, matches.subcommand())
         {
@@ -105,6 +124,19 @@ impl Cli {
         }
         cli
     }
+}
+
+/// Exits with clap's usage error (or its help). When the arguments hold a
+/// character that could drive a terminal (`quoted_unsafe`; the error was then
+/// built without colours), a usage error is printed with those characters
+/// replaced, as every view prints a draft ([`crate::terminal::terminal_safe`]).
+fn usage_exit(e: clap::Error, quoted_unsafe: bool) -> ! {
+    if !quoted_unsafe || !e.use_stderr() {
+        e.exit()
+    }
+    let text = e.render().ansi().to_string();
+    eprint!("{}", crate::terminal::terminal_safe(&text));
+    std::process::exit(e.exit_code())
 }
 
 pub fn run(cli: Cli) -> Result<i32> {
