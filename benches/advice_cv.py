@@ -6,7 +6,8 @@ usage: python3 benches/advice_cv.py [--data data/drafts.csv] [--extra MORE.csv .
 
 Splits the data's rows into stratified, seeded folds (by label and theme); for
 each, trains draftcheck on the other folds (and on every --extra file, whole),
-then scores the fold's desperate rows and counts, as advice_sections.py does,
+then scores the fold's rows (their verdicts' accuracy is reported: with --extra,
+on the data's rows alone) and counts on its desperate rows, as advice_sections.py does,
 gift drafts shown the gifts advice, letter drafts shown the love-letters
 section, and drafts with no gift shown the gifts advice. Options after `--` go
 to `draftcheck train` (the bundled model's: --ngrams 1-3 --max-iterations 200).
@@ -79,12 +80,13 @@ def main():
     extra = [r for path in a.extra for r in read(path)]
     fold = folds_of(rows, a.folds, a.seed)
     total = None
+    right = scored = 0
     # (the row has a gift, the verdict is desperate, its gift probability).
     gift_points = []
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(a.folds):
             train = [r for r, f in zip(rows, fold) if f != k] + extra
-            test = [r for r, f in zip(rows, fold) if f == k and r["label"] == "desperate"]
+            held = [r for r, f in zip(rows, fold) if f == k]
             data, model = Path(tmp) / "train.csv", Path(tmp) / "model.json"
             write(data, train)
             model.unlink(missing_ok=True)
@@ -92,7 +94,11 @@ def main():
                                   "--test-fraction", "0", *train_args], capture_output=True, text=True)
             if run.returncode != 0:
                 sys.exit(f"fold {k + 1}: draftcheck train failed: {run.stderr}")
-            verdicts = score_texts(a.binary, str(model), [r["text"] for r in test])
+            every = score_texts(a.binary, str(model), [r["text"] for r in held])
+            right += sum(v.get("label") == r["label"] for r, v in zip(held, every))
+            scored += len(held)
+            test = [r for r in held if r["label"] == "desperate"]
+            verdicts = [v for r, v in zip(held, every) if r["label"] == "desperate"]
             counts = tally(test, verdicts)
             for r, v in zip(test, verdicts):
                 gift = [t["probability"] for t in v.get("themes", []) if t["theme"] == "gift"]
@@ -102,6 +108,7 @@ def main():
                                     bool(chosen and chosen[0])))
             total = counts if total is None else add(total, counts)
             print(f"fold {k + 1} of {a.folds} done", file=sys.stderr)
+    print(f"verdicts out of fold: {right} of {scored} right ({right / max(scored, 1):.4f})")
     report(total)
     if a.gift_curve:
         gift_curve(gift_points)
