@@ -91,6 +91,13 @@ fn a_worse_model_is_refused_and_the_old_one_stays() {
         &["worse", "previous model was kept", "--force"],
     );
     assert!(stderr.contains("data/eval.csv"), "{stderr}");
+    // It says how far the refusal can be trusted: a model trained on flipped
+    // labels loses far more drafts than it gains, beyond chance.
+    assert!(stderr.contains("(McNemar's exact test)"), "{stderr}");
+    assert!(
+        stderr.contains("so the new model is most likely worse"),
+        "{stderr}"
+    );
     assert_eq!(read(&model), good, "the gate let a worse model through");
     assert!(!project.path("models/m.json.prev").exists());
 
@@ -164,12 +171,15 @@ fn small_declines_cannot_add_up_past_the_best_model_so_far() {
 fn the_gate_reports_both_scores_and_lets_an_equal_model_through() {
     let project = Project::new(500);
     project.train(&[]).success();
-    project
-        .train(&[])
-        .success()
-        .stdout(predicate::str::contains(
-            "promotion gate on data/eval.csv: previous model accuracy",
-        ));
+    project.train(&[]).success().stdout(
+        predicate::str::contains("promotion gate on data/eval.csv: previous model accuracy").and(
+            // The same data and settings give the same model: the two
+            // part on no draft.
+            predicate::str::contains(
+                "0 drafts the previous model got right are wrong now, 0 the other way",
+            ),
+        ),
+    );
 }
 
 #[test]

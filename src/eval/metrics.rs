@@ -230,6 +230,48 @@ pub fn roc_auc(truth: &[usize], scores: &[f64]) -> Option<f64> {
     Some(u / (n_pos * n_neg) as f64)
 }
 
+/// Two models scored on the same rows: the rows only the first gets right
+/// (`lost`, for a replacement: what it loses) and those only the second does
+/// (`gained`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paired {
+    pub lost: usize,
+    pub gained: usize,
+}
+
+impl Paired {
+    /// Counts, over rows scored by both, where `before` and `after` (whether
+    /// each model got the row right) part.
+    pub fn of(before: &[bool], after: &[bool]) -> Paired {
+        let count = |a: bool, b: bool| {
+            before
+                .iter()
+                .zip(after)
+                .filter(|&(&x, &y)| x == a && y == b)
+                .count()
+        };
+        Paired {
+            lost: count(true, false),
+            gained: count(false, true),
+        }
+    }
+
+    /// McNemar's exact test: how often, if the two models were equally good
+    /// (each row they part on as likely to go either way), the rows they part
+    /// on would split at least this unevenly (two-sided). 1 when they part on
+    /// none.
+    pub fn chance(&self) -> f64 {
+        use statrs::distribution::{Binomial, DiscreteCDF};
+        let n = (self.lost + self.gained) as u64;
+        if n == 0 {
+            return 1.0;
+        }
+        let fewer = self.lost.min(self.gained) as u64;
+        let binomial = Binomial::new(0.5, n).expect("p = 0.5 is a valid binomial");
+        (2.0 * binomial.cdf(fewer)).min(1.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,6 +306,38 @@ mod tests {
     fn auc_handles_ties_and_missing_labels() {
         assert_eq!(roc_auc(&[0, 1], &[0.5, 0.5]), Some(0.5));
         assert_eq!(roc_auc(&[1, 1], &[0.2, 0.5]), None);
+    }
+}
+
+#[cfg(test)]
+mod paired_tests {
+    use super::*;
+
+    #[test]
+    fn paired_counts_the_rows_two_models_part_on() {
+        let before = [true, true, true, false, false, true];
+        let after = [true, false, false, true, false, false];
+        assert_eq!(Paired::of(&before, &after), Paired { lost: 3, gained: 1 });
+    }
+
+    #[test]
+    fn the_chance_of_a_split_is_mcnemars_exact_test() {
+        // 3 against 0: both 3-0 splits of 8 equally likely outcomes.
+        assert!((Paired { lost: 3, gained: 0 }.chance() - 0.25).abs() < 1e-12);
+        assert!((Paired { lost: 0, gained: 3 }.chance() - 0.25).abs() < 1e-12);
+        // 10 against 0: 2 of 1024.
+        let p = Paired {
+            lost: 10,
+            gained: 0,
+        }
+        .chance();
+        assert!((p - 2.0 / 1024.0).abs() < 1e-12, "{p}");
+        // 5 against 3 of 8: 2 * P(X <= 3) = 2 * 93 / 256.
+        let p = Paired { lost: 5, gained: 3 }.chance();
+        assert!((p - 186.0 / 256.0).abs() < 1e-12, "{p}");
+        // An even split, and no split at all, are what chance gives.
+        assert_eq!(Paired { lost: 4, gained: 4 }.chance(), 1.0);
+        assert_eq!(Paired { lost: 0, gained: 0 }.chance(), 1.0);
     }
 }
 

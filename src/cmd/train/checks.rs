@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use crate::cmd::train::{Args, GATE_TOLERANCE};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
-use crate::eval::cv::score_dataset;
+use crate::eval::cv::{right_rows, score_dataset};
+use crate::eval::metrics::Paired;
 use crate::model::Pipeline;
 use crate::model::file::{BestEval, EvalSummary, ModelFile};
 
@@ -144,6 +145,7 @@ pub fn best_eval(old: Option<&ModelFile>, new: &EvalSummary) -> BestEval {
 pub fn gate(
     args: &Args,
     old: &Pipeline,
+    new_model: &Pipeline,
     best: Option<&BestEval>,
     eval_set: Option<&Dataset>,
     new: Option<&EvalSummary>,
@@ -165,14 +167,37 @@ pub fn gate(
             return Ok(());
         }
     };
+    // Where the two part, draft by draft: both were scored above, so neither
+    // fails here.
+    let paired = Paired::of(&right_rows(old, set)?, &right_rows(new_model, set)?);
     let diff = new.report.accuracy - old_report.accuracy;
     say(format!(
-        "promotion gate on {}: previous model {}, new model {} ({:+.3} accuracy)",
+        "promotion gate on {}: previous model {}, new model {} ({:+.3} accuracy; {} {} the previous model got right {} wrong now, {} the other way)",
         new.path,
         old_report.headline(),
         new.report.headline(),
-        diff
+        diff,
+        paired.lost,
+        if paired.lost == 1 { "draft" } else { "drafts" },
+        if paired.lost == 1 { "is" } else { "are" },
+        paired.gained
     ));
+    // How much the refusal rests on: on a small set, a few drafts.
+    let chance = format!(
+        "the two models part on {} of the {} drafts of {} ({} against {}): if they were equally good, \
+         a split at least this uneven would come about by chance {} of the time (McNemar's exact test), {}",
+        paired.lost + paired.gained,
+        set.len(),
+        new.path,
+        paired.lost,
+        paired.gained,
+        crate::cmd::score::percent(paired.chance()),
+        if paired.chance() < 0.05 {
+            "so the new model is most likely worse"
+        } else {
+            "so more trusted drafts there would tell them apart better"
+        }
+    );
     if diff >= -GATE_TOLERANCE - 1e-12
         && let Some(best) = best.filter(|b| b.sha256 == new.sha256)
         && new.report.accuracy < best.accuracy - GATE_TOLERANCE - 1e-12
@@ -215,7 +240,7 @@ pub fn gate(
             ))
             .with_hint(format!(
                 "look for mislabelled or off-topic rows added to {} (draftcheck evaluate shows what fails), \
-                 or pass --force to replace the model anyway",
+                 or pass --force to replace the model anyway; {chance}",
                 args.data.data.display()
             )));
         }

@@ -476,6 +476,7 @@ pub fn run(args: Args) -> Result<i32> {
         gate(
             &args,
             old,
+            &pipeline,
             earlier_best,
             eval_set.as_ref(),
             eval.as_ref(),
