@@ -118,6 +118,32 @@ fn a_newcomer_trains_evaluates_and_scores_their_own_thirty_drafts() {
         std::fs::read(dir.path().join("models/drafts.json")).unwrap(),
         before
     );
+    // Other data named like the model refused: the hint names a free path,
+    // not the model it would not replace.
+    std::fs::create_dir_all(dir.path().join("coach")).unwrap();
+    write_csv(
+        &dir.path().join("coach/drafts.csv"),
+        30,
+        600,
+        ["text", "label"],
+    );
+    let stderr = assert_clean_failure(
+        &mut run(&["train", "--data", "coach/drafts.csv"]),
+        1,
+        &["--model models/drafts-2.json", "--force"],
+    );
+    assert!(!stderr.contains("--model models/drafts.json"), "{stderr}");
+    assert_works(&mut run(&[
+        "train",
+        "--data",
+        "coach/drafts.csv",
+        "--model",
+        "models/drafts-2.json",
+    ]));
+    assert_eq!(
+        std::fs::read(dir.path().join("models/drafts.json")).unwrap(),
+        before
+    );
     // ... and retraining on the same, growing file does.
     assert_works(&mut run(&[
         "add",

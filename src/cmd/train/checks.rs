@@ -97,7 +97,18 @@ pub fn guard_replacement(args: &Args, old: &ModelFile, dataset: &Dataset) -> Res
         .path
         .file_stem()
         .map_or_else(|| "mine".to_string(), |s| s.to_string_lossy().into_owned());
-    let elsewhere = format!("models/{stem}.json");
+    // A path named after the data that holds no model yet: not the one
+    // refused (data named drafts.csv would suggest models/drafts.json).
+    let elsewhere = (1..)
+        .map(|n| match n {
+            1 => format!("models/{stem}.json"),
+            n => format!("models/{stem}-{n}.json"),
+        })
+        .find(|p| {
+            let p = Path::new(p);
+            !p.exists() && !crate::files::same_file(p, &args.model)
+        })
+        .expect("some numbered path is free");
     use std::io::IsTerminal;
     if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
         eprint!(
