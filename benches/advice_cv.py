@@ -95,10 +95,10 @@ def main():
             if run.returncode != 0:
                 sys.exit(f"fold {k + 1}: draftcheck train failed: {run.stderr}")
             every = score_texts(a.binary, str(model), [r["text"] for r in held])
-            right += sum(v.get("label") == r["label"] for r, v in zip(held, every))
+            right += sum(v.get("label") == r["label"].strip() for r, v in zip(held, every))
             scored += len(held)
-            test = [r for r in held if r["label"] == "desperate"]
-            verdicts = [v for r, v in zip(held, every) if r["label"] == "desperate"]
+            test = [r for r in held if r["label"].strip() == "desperate"]
+            verdicts = [v for r, v in zip(held, every) if r["label"].strip() == "desperate"]
             counts = tally(test, verdicts)
             for r, v in zip(test, verdicts):
                 gift = [t["probability"] for t in v.get("themes", []) if t["theme"] == "gift"]
