@@ -210,6 +210,16 @@ fn a_usage_error_quoting_a_hostile_argument_prints_it_safely() {
         "{stderr}"
     );
     assert!(stderr.contains("Usage: draftcheck score"), "{stderr}");
+    // Help quotes nothing from the command line: it keeps its colours.
+    let mut cmd = draftcheck_in(dir.path());
+    cmd.env_remove("NO_COLOR")
+        .env("CLICOLOR_FORCE", "1")
+        .args(["score", "x\u{1b}[2J", "--help"]);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(help.contains("\u{1b}[1m"), "{help:?}");
+    assert!(!help.contains("[2J"), "{help:?}");
     // Without such a character, clap's own (coloured) error is unchanged.
     let mut cmd = draftcheck_in(dir.path());
     cmd.env_remove("NO_COLOR")

@@ -89,28 +89,11 @@ impl Cli {
     /// model it replaces).
     pub fn parse_with_sources() -> Cli {
         use clap::{CommandFactory, FromArgMatches};
-        // A draft passed as an argument is untrusted text, and a usage error
-        // quotes it: with a character in the arguments that could drive a
-        // terminal, errors are built without clap's colours, so that what
-        // they quote can be made safe.
-        let quoted_unsafe = std::env::args_os().any(|a| {
-            a.to_string_lossy()
-                .chars()
-                .any(crate::terminal::unsafe_on_a_terminal)
-        });
-        let command = || {
-            let command = Cli::command();
-            if quoted_unsafe {
-                command.styles(clap::builder::Styles::plain())
-            } else {
-                command
-            }
-        };
-        let matches = command()
+        let matches = Cli::command()
             .try_get_matches()
-            .unwrap_or_else(|e| usage_exit(e, quoted_unsafe));
+            .unwrap_or_else(|e| usage_exit(e));
         let mut cli = Cli::from_arg_matches(&matches)
-            .unwrap_or_else(|e| usage_exit(e.format(&mut command()), quoted_unsafe));
+            .unwrap_or_else(|e| usage_exit(e.format(&mut Cli::command())));
         if let (Command::Train(args), Some(("train", sub))) =
             (&mut cli.command, matches.subcommand())
         {
@@ -126,14 +109,33 @@ impl Cli {
     }
 }
 
-/// Exits with clap's usage error (or its help). When the arguments hold a
-/// character that could drive a terminal (`quoted_unsafe`; the error was then
-/// built without colours), a usage error is printed with those characters
-/// replaced, as every view prints a draft ([`crate::terminal::terminal_safe`]).
-fn usage_exit(e: clap::Error, quoted_unsafe: bool) -> ! {
+/// Exits with clap's usage error `e` (or its help, or version). A draft
+/// passed as an argument is untrusted text, and a usage error quotes the
+/// command line: when an argument holds a character that could drive a
+/// terminal, the error is built again without colours, and
+/// printed with those characters replaced, as every view prints a draft
+/// ([`crate::terminal::terminal_safe`]). Help quotes nothing and keeps its
+/// colours.
+fn usage_exit(e: clap::Error) -> ! {
+    let quoted_unsafe = std::env::args_os().any(|a| {
+        a.to_string_lossy()
+            .chars()
+            .any(crate::terminal::unsafe_on_a_terminal)
+    });
     if !quoted_unsafe || !e.use_stderr() {
         e.exit()
     }
+    use clap::{CommandFactory, FromArgMatches};
+    let mut plain = Cli::command().styles(clap::builder::Styles::plain());
+    // The same arguments fail the same way (in parsing, or in reading the
+    // matches); should they not, the first error is printed, made safe.
+    let e = match plain.clone().try_get_matches() {
+        Err(again) => again,
+        Ok(matches) => match Cli::from_arg_matches(&matches) {
+            Err(again) => again.format(&mut plain),
+            Ok(_) => e,
+        },
+    };
     let text = e.render().ansi().to_string();
     eprint!("{}", crate::terminal::terminal_safe(&text));
     std::process::exit(e.exit_code())
