@@ -101,6 +101,77 @@ fn a_worse_model_is_refused_and_the_old_one_stays() {
     assert_eq!(read(&model), good, "the gate let a worse model through");
     assert!(!project.path("models/m.json.prev").exists());
 
+    // --gate-report lists the drafts the two part on, as many as it counts,
+    // each right by one model and wrong by the other.
+    let mut cmd = project.train_command();
+    cmd.args(["--gate-report", "parted.csv"]);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("parted.csv lists them"), "{stderr}");
+    let counts = stdout
+        .split("accuracy; ")
+        .nth(1)
+        .expect("the gate's line")
+        .to_string();
+    let number = |s: &str| {
+        s.split_whitespace()
+            .next()
+            .unwrap()
+            .parse::<usize>()
+            .unwrap()
+    };
+    let lost = number(&counts);
+    let gained = number(counts.split("are wrong now, ").nth(1).unwrap());
+    let mut reader = csv::Reader::from_path(project.path("parted.csv")).unwrap();
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec![
+            "line",
+            "label",
+            "previous",
+            "new",
+            "p_previous",
+            "p_new",
+            "text"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), lost + gained, "{stdout}");
+    assert_eq!(rows.iter().filter(|r| r[2] == r[1]).count(), lost);
+    assert_eq!(rows.iter().filter(|r| r[3] == r[1]).count(), gained);
+    // (The assertions name lines, not drafts: the set is held out.)
+    let eval: Vec<csv::StringRecord> = csv::Reader::from_path(project.path("data/eval.csv"))
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap())
+        .collect();
+    for r in &rows {
+        assert!((r[2] == r[1]) != (r[3] == r[1]), "line {}", &r[0]);
+        let at = eval
+            .iter()
+            .find(|e| e.position().unwrap().line().to_string() == r[0])
+            .unwrap_or_else(|| panic!("no draft of the evaluation set starts on line {}", &r[0]));
+        assert!(
+            at[0] == r[6] && at[1] == r[1],
+            "line {} is not that draft",
+            &r[0]
+        );
+    }
+    assert_eq!(read(&model), good);
+    // It never writes over a file of the run.
+    let eval_before = read(&project.path("data/eval.csv"));
+    let mut cmd = project.train_command();
+    cmd.args(["--gate-report", "data/eval.csv"]);
+    assert_clean_failure(
+        &mut cmd,
+        2,
+        &["--gate-report data/eval.csv is a file of this run"],
+    );
+    assert_eq!(read(&project.path("data/eval.csv")), eval_before);
+    assert_eq!(read(&model), good);
+
     // --force replaces it, keeping the old one as a backup that restores it.
     project.train(&["--force"]).success().stdout(
         predicate::str::contains("--force replaces").and(predicate::str::contains("m.json.prev")),
@@ -186,13 +257,22 @@ fn the_gate_reports_both_scores_and_lets_an_equal_model_through() {
 fn without_an_evaluation_set_train_says_nothing_protected_the_replacement() {
     let project = Project::new(300);
     std::fs::remove_file(project.path("data/eval.csv")).unwrap();
-    project.train(&[]).success();
+    // With no model to replace, and then with no set to gate on, there is
+    // nothing to list, and --gate-report says so instead of writing.
     project
-        .train(&[])
+        .train(&["--gate-report", "parted.csv"])
         .success()
         .stdout(predicate::str::contains(
-            "no evaluation set protected this replacement",
+            "no model was replaced, so no gate ran, and --gate-report wrote nothing",
         ));
+    project
+        .train(&["--gate-report", "parted.csv"])
+        .success()
+        .stdout(
+            predicate::str::contains("no evaluation set protected this replacement")
+                .and(predicate::str::contains("--gate-report wrote nothing")),
+        );
+    assert!(!project.path("parted.csv").exists());
 }
 
 #[test]

@@ -330,20 +330,9 @@ pub fn score_dataset(pipeline: &Pipeline, data: &Dataset) -> Result<Report> {
     Ok(Report::new(pipeline.labels(), &truth, &probabilities))
 }
 
-/// Whether the model gets each row of `data` right (its likeliest label is
-/// the row's), as [`score_dataset`] counts them.
-pub fn right_rows(pipeline: &Pipeline, data: &Dataset) -> Result<Vec<bool>> {
-    let (truth, probabilities) = predict_dataset(pipeline, data)?;
-    Ok(truth
-        .iter()
-        .zip(&probabilities)
-        .map(|(&t, p)| crate::model::classifier::argmax(p) == t)
-        .collect())
-}
-
 /// Every row's true label (as the model's label index) and predicted
-/// probabilities.
-fn predict_dataset(pipeline: &Pipeline, data: &Dataset) -> Result<(Vec<usize>, Vec<Vec<f64>>)> {
+/// probabilities, from which [`score_dataset`] counts.
+pub fn predict_dataset(pipeline: &Pipeline, data: &Dataset) -> Result<(Vec<usize>, Vec<Vec<f64>>)> {
     let labels = pipeline.labels();
     let mut map = Vec::with_capacity(data.labels.len());
     for label in &data.labels {

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use crate::cmd::train::{Args, GATE_TOLERANCE};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
-use crate::eval::cv::{right_rows, score_dataset};
+use crate::eval::cv::{predict_dataset, score_dataset};
 use crate::eval::metrics::Paired;
 use crate::model::Pipeline;
+use crate::model::classifier::argmax;
 use crate::model::file::{BestEval, EvalSummary, ModelFile};
 
 /// Makes sure the model can be written before any work is done: its folder
@@ -153,6 +154,72 @@ pub fn best_eval(old: Option<&ModelFile>, new: &EvalSummary) -> BestEval {
 /// evaluation set than the model it replaces, or than the best `best` of the
 /// models before it (so that declines each within the tolerance cannot add
 /// up), unless --force.
+/// One draft of the evaluation set on which the replaced and the new model
+/// part, as `--gate-report` writes it.
+struct GateRow<'a> {
+    line: u64,
+    label: &'a str,
+    previous: &'a str,
+    new: &'a str,
+    p_previous: f64,
+    p_new: f64,
+    text: &'a str,
+}
+
+/// Refuses a `--gate-report` path that names one of the run's files (the
+/// data, the model, the evaluation or the stress set): writing it would
+/// replace them.
+pub fn check_gate_report(path: &Path, files: &[Option<&Path>]) -> Result<()> {
+    if let Some(file) = files
+        .iter()
+        .flatten()
+        .find(|file| crate::files::same_file(file, path))
+    {
+        return Err(Error::usage(format!(
+            "--gate-report {} is a file of this run ({}): writing it would replace it",
+            path.display(),
+            file.display()
+        ))
+        .with_hint("give another file, e.g. --gate-report parted.csv"));
+    }
+    Ok(())
+}
+
+/// Writes `rows` to `path` atomically: `line,label,previous,new,p_previous,p_new,text`
+/// (`p_` columns: each model's probability of the row's label, in full), with
+/// cells a spreadsheet would read as a formula behind a leading `'`, as in
+/// `score`'s CSV.
+fn write_gate_report(path: &Path, rows: &[GateRow]) -> Result<()> {
+    use crate::cmd::score::spreadsheet_safe;
+    crate::atomic::write_atomically(path, |w| {
+        let mut out = crate::csv_format::writer(w, false);
+        let fail = |e: csv::Error| std::io::Error::other(e.to_string());
+        out.write_record([
+            "line",
+            "label",
+            "previous",
+            "new",
+            "p_previous",
+            "p_new",
+            "text",
+        ])
+        .map_err(fail)?;
+        for r in rows {
+            out.write_record([
+                r.line.to_string(),
+                spreadsheet_safe(r.label).into_owned(),
+                spreadsheet_safe(r.previous).into_owned(),
+                spreadsheet_safe(r.new).into_owned(),
+                r.p_previous.to_string(),
+                r.p_new.to_string(),
+                spreadsheet_safe(r.text).into_owned(),
+            ])
+            .map_err(fail)?;
+        }
+        out.flush()
+    })
+}
+
 pub fn gate(
     args: &Args,
     old: &Pipeline,
@@ -166,21 +233,36 @@ pub fn gate(
         say("no evaluation set protected this replacement: put trusted labelled drafts (never trained on) \
              in eval.csv beside the data, or pass --eval PATH"
             .to_string());
+        if args.gate_report.is_some() {
+            say("so no gate ran, and --gate-report wrote nothing".to_string());
+        }
         return Ok(());
     };
     let old_report = match score_dataset(old, set) {
         Ok(report) => report,
         Err(e) => {
             say(format!(
-                "the previous model cannot be scored on {} ({e}); no gate applied",
-                new.path
+                "the previous model cannot be scored on {} ({e}); no gate applied{}",
+                new.path,
+                if args.gate_report.is_some() {
+                    ", and --gate-report wrote nothing"
+                } else {
+                    ""
+                }
             ));
             return Ok(());
         }
     };
     // Where the two part, draft by draft: both were scored above, so neither
     // fails here.
-    let paired = Paired::of(&right_rows(old, set)?, &right_rows(new_model, set)?);
+    let (old_truth, old_p) = predict_dataset(old, set)?;
+    let (new_truth, new_p) = predict_dataset(new_model, set)?;
+    let right = |truth: &[usize], p: &[Vec<f64>]| -> Vec<bool> {
+        truth.iter().zip(p).map(|(&t, p)| argmax(p) == t).collect()
+    };
+    let (old_right, new_right) = (right(&old_truth, &old_p), right(&new_truth, &new_p));
+    let paired = Paired::of(&old_right, &new_right);
+
     let diff = new.report.accuracy - old_report.accuracy;
     say(format!(
         "promotion gate on {}: previous model {}, new model {} ({:+.3} accuracy; {} {} the previous model got right {} wrong now, {} the other way)",
@@ -193,9 +275,34 @@ pub fn gate(
         if paired.lost == 1 { "is" } else { "are" },
         paired.gained
     ));
+    let listed = match &args.gate_report {
+        Some(path) => {
+            let rows: Vec<GateRow> = (0..set.len())
+                .filter(|&i| old_right[i] != new_right[i])
+                .map(|i| GateRow {
+                    line: set.lines[i],
+                    label: &set.labels[set.targets[i]],
+                    previous: &old.labels()[argmax(&old_p[i])],
+                    new: &new_model.labels()[argmax(&new_p[i])],
+                    p_previous: old_p[i][old_truth[i]],
+                    p_new: new_p[i][new_truth[i]],
+                    text: &set.texts[i],
+                })
+                .collect();
+            write_gate_report(path, &rows)?;
+            say(format!(
+                "wrote {} ({} drafts of {} on which the two models part)",
+                path.display(),
+                rows.len(),
+                new.path
+            ));
+            format!("; {} lists them", path.display())
+        }
+        None => "; --gate-report PATH.csv lists them".to_string(),
+    };
     // How much the refusal rests on: on a small set, a few drafts.
     let chance = format!(
-        "the two models part on {} of the {} drafts of {} ({} against {}): if they were equally good, \
+        "the two models part on {} of the {} drafts of {} ({} against {}{listed}): if they were equally good, \
          a split at least this uneven would come about by chance {} of the time (McNemar's exact test), {}",
         paired.lost + paired.gained,
         set.len(),

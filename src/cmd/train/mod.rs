@@ -86,6 +86,12 @@ pub struct Args {
     /// Replace the model even if it scores worse on the evaluation set.
     #[arg(long)]
     pub force: bool,
+    /// Write the evaluation set's drafts that one of the replaced and the new
+    /// model gets right and the other wrong (line, label, each one's verdict
+    /// and probability of the label, text) to PATH.csv, whether the gate lets
+    /// the new model through or not.
+    #[arg(long, value_name = "PATH.csv")]
+    pub gate_report: Option<PathBuf>,
     /// Always start the solver from scratch (no warm start from the old model).
     #[arg(long)]
     pub cold: bool,
@@ -199,6 +205,21 @@ pub fn run(args: Args) -> Result<i32> {
             let path = PathBuf::from(&old.training.eval.as_ref()?.path);
             path.is_file().then_some(path)
         });
+    if let Some(report) = &args.gate_report {
+        let challenge = args
+            .challenge
+            .clone()
+            .or_else(|| crate::eval::cv::default_challenge_path(&args.data.data));
+        checks::check_gate_report(
+            report,
+            &[
+                Some(args.data.data.as_path()),
+                Some(args.model.as_path()),
+                eval_path.as_deref(),
+                challenge.as_deref(),
+            ],
+        )?;
+    }
     let eval_set = match &eval_path {
         Some(path) => Some(
             load_labelled(path, &args.data.text_column, &args.data.label_column)
@@ -472,6 +493,9 @@ pub fn run(args: Args) -> Result<i32> {
         eval.as_ref()
             .is_some_and(|e| b.accuracy > e.report.accuracy)
     });
+    if previous.is_none() && args.gate_report.is_some() {
+        say("no model was replaced, so no gate ran, and --gate-report wrote nothing".to_string());
+    }
     if let Some(old) = &previous {
         gate(
             &args,
