@@ -170,6 +170,10 @@ fn a_worse_model_is_refused_and_the_old_one_stays() {
         &["--gate-report data/eval.csv is a file of this run"],
     );
     assert_eq!(read(&project.path("data/eval.csv")), eval_before);
+    // Nor into a folder that is not there: refused before the work.
+    let mut cmd = project.train_command();
+    cmd.args(["--gate-report", "no/such/parted.csv"]);
+    assert_clean_failure(&mut cmd, 2, &["its folder no/such does not exist"]);
     assert_eq!(read(&model), good);
 
     // --force replaces it, keeping the old one as a backup that restores it.

@@ -150,10 +150,6 @@ pub fn best_eval(old: Option<&ModelFile>, new: &EvalSummary) -> BestEval {
     best
 }
 
-/// The promotion gate: refuses a replacement that scores worse on the trusted
-/// evaluation set than the model it replaces, or than the best `best` of the
-/// models before it (so that declines each within the tolerance cannot add
-/// up), unless --force.
 /// One draft of the evaluation set on which the replaced and the new model
 /// part, as `--gate-report` writes it.
 struct GateRow<'a> {
@@ -166,9 +162,9 @@ struct GateRow<'a> {
     text: &'a str,
 }
 
-/// Refuses a `--gate-report` path that names one of the run's files (the
-/// data, the model, the evaluation or the stress set): writing it would
-/// replace them.
+/// Refuses, before the fit, a `--gate-report` path that names one of the
+/// run's files (the data, the model, the evaluation or the stress set:
+/// writing it would replace them) or lies in a folder that does not exist.
 pub fn check_gate_report(path: &Path, files: &[Option<&Path>]) -> Result<()> {
     if let Some(file) = files
         .iter()
@@ -181,6 +177,15 @@ pub fn check_gate_report(path: &Path, files: &[Option<&Path>]) -> Result<()> {
             file.display()
         ))
         .with_hint("give another file, e.g. --gate-report parted.csv"));
+    }
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(folder) = folder.filter(|f| !f.is_dir()) {
+        return Err(Error::usage(format!(
+            "--gate-report {}: its folder {} does not exist",
+            path.display(),
+            folder.display()
+        ))
+        .with_hint("create the folder, or give a file in an existing one"));
     }
     Ok(())
 }
@@ -220,6 +225,10 @@ fn write_gate_report(path: &Path, rows: &[GateRow]) -> Result<()> {
     })
 }
 
+/// The promotion gate: refuses a replacement that scores worse on the trusted
+/// evaluation set than the model it replaces, or than the best `best` of the
+/// models before it (so that declines each within the tolerance cannot add
+/// up), unless --force.
 pub fn gate(
     args: &Args,
     old: &Pipeline,
