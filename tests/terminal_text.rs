@@ -198,11 +198,16 @@ fn model_and_advice_files_that_would_drive_a_terminal_are_refused() {
 #[test]
 fn a_usage_error_quoting_a_hostile_argument_prints_it_safely() {
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = draftcheck_in(dir.path());
-    cmd.env_remove("NO_COLOR")
-        .env("CLICOLOR_FORCE", "1")
-        .args(["score", "--call-me\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202E}now"]);
-    let out = cmd.output().unwrap();
+    // draftcheck with `args`, colours forced as on a terminal.
+    let coloured = |args: &[&str]| {
+        draftcheck_in(dir.path())
+            .env_remove("NO_COLOR")
+            .env("CLICOLOR_FORCE", "1")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = coloured(&["score", "--call-me\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202E}now"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = assert_terminal_safe(&out.stderr);
     assert!(
@@ -211,21 +216,13 @@ fn a_usage_error_quoting_a_hostile_argument_prints_it_safely() {
     );
     assert!(stderr.contains("Usage: draftcheck score"), "{stderr}");
     // Help quotes nothing from the command line: it keeps its colours.
-    let mut cmd = draftcheck_in(dir.path());
-    cmd.env_remove("NO_COLOR")
-        .env("CLICOLOR_FORCE", "1")
-        .args(["score", "x\u{1b}[2J", "--help"]);
-    let out = cmd.output().unwrap();
+    let out = coloured(&["score", "x\u{1b}[2J", "--help"]);
     assert_eq!(out.status.code(), Some(0));
     let help = String::from_utf8(out.stdout).unwrap();
     assert!(help.contains("\u{1b}[1m"), "{help:?}");
     assert!(!help.contains("[2J"), "{help:?}");
     // Without such a character, clap's own (coloured) error is unchanged.
-    let mut cmd = draftcheck_in(dir.path());
-    cmd.env_remove("NO_COLOR")
-        .env("CLICOLOR_FORCE", "1")
-        .args(["score", "--call-me"]);
-    let out = cmd.output().unwrap();
+    let out = coloured(&["score", "--call-me"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("\u{1b}[1m"), "{stderr:?}");

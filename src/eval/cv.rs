@@ -330,9 +330,12 @@ pub fn score_dataset(pipeline: &Pipeline, data: &Dataset) -> Result<Report> {
     Ok(Report::new(pipeline.labels(), &truth, &probabilities))
 }
 
-/// Every row's true label (as the model's label index) and predicted
-/// probabilities, from which [`score_dataset`] counts.
-pub fn predict_dataset(pipeline: &Pipeline, data: &Dataset) -> Result<(Vec<usize>, Vec<Vec<f64>>)> {
+/// Every row's true label (as the model's label index), and the
+/// probabilities the model predicts for it.
+pub type Predictions = (Vec<usize>, Vec<Vec<f64>>);
+
+/// A model's [`Predictions`] on `data`, from which [`score_dataset`] counts.
+pub fn predict_dataset(pipeline: &Pipeline, data: &Dataset) -> Result<Predictions> {
     let labels = pipeline.labels();
     let mut map = Vec::with_capacity(data.labels.len());
     for label in &data.labels {

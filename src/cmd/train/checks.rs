@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use crate::cmd::train::{Args, GATE_TOLERANCE};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
-use crate::eval::cv::{predict_dataset, score_dataset};
-use crate::eval::metrics::Paired;
+use crate::eval::cv::{Predictions, predict_dataset};
+use crate::eval::metrics::{Paired, Report};
 use crate::model::Pipeline;
 use crate::model::classifier::argmax;
 use crate::model::file::{BestEval, EvalSummary, ModelFile};
@@ -235,10 +235,10 @@ pub fn gate(
     new_model: &Pipeline,
     best: Option<&BestEval>,
     eval_set: Option<&Dataset>,
-    new: Option<&EvalSummary>,
+    new: Option<(&EvalSummary, &Predictions)>,
     say: &dyn Fn(String),
 ) -> Result<()> {
-    let (Some(set), Some(new)) = (eval_set, new) else {
+    let (Some(set), Some((new, (new_truth, new_p)))) = (eval_set, new) else {
         say("no evaluation set protected this replacement: put trusted labelled drafts (never trained on) \
              in eval.csv beside the data, or pass --eval PATH"
             .to_string());
@@ -247,8 +247,8 @@ pub fn gate(
         }
         return Ok(());
     };
-    let old_report = match score_dataset(old, set) {
-        Ok(report) => report,
+    let (old_truth, old_p) = match predict_dataset(old, set) {
+        Ok(scored) => scored,
         Err(e) => {
             say(format!(
                 "the previous model cannot be scored on {} ({e}); no gate applied{}",
@@ -262,14 +262,12 @@ pub fn gate(
             return Ok(());
         }
     };
-    // Where the two part, draft by draft: both were scored above, so neither
-    // fails here.
-    let (old_truth, old_p) = predict_dataset(old, set)?;
-    let (new_truth, new_p) = predict_dataset(new_model, set)?;
+    let old_report = Report::new(old.labels(), &old_truth, &old_p);
+    // Where the two part, draft by draft.
     let right = |truth: &[usize], p: &[Vec<f64>]| -> Vec<bool> {
         truth.iter().zip(p).map(|(&t, p)| argmax(p) == t).collect()
     };
-    let (old_right, new_right) = (right(&old_truth, &old_p), right(&new_truth, &new_p));
+    let (old_right, new_right) = (right(&old_truth, &old_p), right(new_truth, new_p));
     let paired = Paired::of(&old_right, &new_right);
 
     let diff = new.report.accuracy - old_report.accuracy;

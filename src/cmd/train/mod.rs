@@ -8,7 +8,8 @@ use crate::atomic::write_atomically;
 use crate::cmd::{DataArgs, FeatureArgs, ResourceArgs};
 use crate::dataset::{check_columns, load_labelled};
 use crate::error::Result;
-use crate::eval::cv::{Labelled, default_eval_path, fit_and_evaluate, score_dataset};
+use crate::eval::cv::{Labelled, default_eval_path, fit_and_evaluate, predict_dataset};
+use crate::eval::metrics::Report;
 use crate::eval::split::train_test_split;
 use crate::files::read_file;
 use crate::model::file::{EvalSummary, ModelFile, load};
@@ -450,11 +451,17 @@ pub fn run(args: Args) -> Result<i32> {
         step.set_message(format!("scoring {}", path.display()));
     }
 
-    let eval = match (&eval_set, &eval_path) {
-        (Some(set), Some(path)) => Some(EvalSummary {
+    // The new model's verdicts on the evaluation set, scored once: its
+    // report, and the gate's draft-by-draft comparison.
+    let eval_predictions = match (&eval_set, &eval_path) {
+        (Some(set), Some(_)) => Some(predict_dataset(&pipeline, set)?),
+        _ => None,
+    };
+    let eval = match (&eval_set, &eval_path, &eval_predictions) {
+        (Some(set), Some(path), Some((truth, probabilities))) => Some(EvalSummary {
             path: path.display().to_string(),
             sha256: set.sha256.clone(),
-            report: score_dataset(&pipeline, set)?,
+            report: Report::new(pipeline.labels(), truth, probabilities),
         }),
         _ => None,
     };
@@ -503,7 +510,7 @@ pub fn run(args: Args) -> Result<i32> {
             &pipeline,
             earlier_best,
             eval_set.as_ref(),
-            eval.as_ref(),
+            eval.as_ref().zip(eval_predictions.as_ref()),
             &say,
         )?;
     }
